@@ -1,0 +1,98 @@
+"""Checks run at the public boundary, so bad input gets a clear message instead of a NumPy traceback.
+
+Every message follows one pattern: *who: expected what, got what. How to fix.*
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+FLOAT_DTYPES = (np.float32, np.float64)
+
+
+def as_float_array(x, who: str, name: str = "x", dtype=None) -> np.ndarray:
+    """Convert ``x`` to a floating ndarray (float64 unless it already is float32/float64).
+
+    Raises:
+        TypeError: when ``x`` is not numeric (strings, objects, None).
+    """
+    if isinstance(x, np.ndarray) and dtype is None and x.dtype in FLOAT_DTYPES:
+        return x
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{who}: expected {name} to be a numeric array, got {type(x).__name__} ({exc}).") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(
+            f"{who}: expected {name} to be a numeric array, got dtype {arr.dtype} "
+            f"(from {type(x).__name__}). Convert it with np.asarray(..., dtype=float)."
+        )
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{who}: expected {name} to hold real numbers, got complex dtype {arr.dtype}.")
+    if dtype is not None:
+        return arr.astype(dtype, copy=False)
+    return arr if arr.dtype in FLOAT_DTYPES else arr.astype(np.float64)
+
+
+def check_2d(x: np.ndarray, who: str, name: str = "x", features: int | None = None) -> None:
+    """Require a batch of shape (N, features): samples in rows, features in columns."""
+    if x.ndim != 2:
+        hint = (
+            f" For one sample use {name}.reshape(1, -1); for a column of N values use {name}.reshape(-1, 1)."
+            if x.ndim == 1
+            else " Flatten each sample into one row first, e.g. x.reshape(len(x), -1)."
+            if x.ndim > 2
+            else ""
+        )
+        want = f"(N, {features})" if features is not None else "(N, features)"
+        raise ValueError(f"{who}: expected {name} of shape {want}, a 2-D batch, got {x.ndim}-D shape {x.shape}.{hint}")
+    if features is not None and x.shape[1] != features:
+        raise ValueError(f"{who}: expected {name} of shape (N, {features}), got {x.shape}.")
+
+
+def check_finite(x: np.ndarray, who: str, name: str = "x") -> None:
+    """Reject NaN and infinity, naming where the first one is."""
+    if not np.isfinite(x).all():
+        bad = np.argwhere(~np.isfinite(x))[0]
+        where = tuple(int(i) for i in bad)
+        raise ValueError(
+            f"{who}: {name} contains NaN or infinity (first at index {where}: {x[tuple(bad)]}). "
+            f"Clean or impute the data before training, e.g. check np.isfinite({name}).all()."
+        )
+
+
+def check_same_length(x: np.ndarray, y: np.ndarray, who: str, xname: str = "X", yname: str = "y") -> None:
+    if len(x) != len(y):
+        raise ValueError(
+            f"{who}: {xname} and {yname} must have the same number of samples, got {len(x)} and {len(y)}."
+        )
+
+
+def check_positive(value, name: str, who: str, allow_zero: bool = False) -> float:
+    """A real hyper-parameter that must be > 0 (or >= 0)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{who}: expected {name} to be a number, got {type(value).__name__} {value!r}.")
+    value = float(value)
+    ok = value >= 0 if allow_zero else value > 0
+    if not ok or not math.isfinite(value):
+        want = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{who}: expected {name} {want}, got {value!r}.")
+    return value
+
+
+def check_int(value, name: str, who: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{who}: expected {name} to be an integer, got {type(value).__name__} {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{who}: expected {name} >= {minimum}, got {value}.")
+    return int(value)
+
+
+def check_choice(value: str, choices, name: str, who: str) -> str:
+    if value not in choices:
+        valid = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{who}: unknown {name} {value!r}. Valid names: {valid}.")
+    return value

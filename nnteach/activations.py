@@ -1,0 +1,151 @@
+"""Activation modules: element-wise non-linearities (and softmax), with no parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnteach import functional as F
+from nnteach._validation import check_positive
+from nnteach.module import MODULE_REGISTRY, Module
+
+
+class Activation(Module):
+    """Base of the activations: caches what its derivative needs and checks the call order."""
+
+    _cache: np.ndarray | None = None
+
+    def _cached(self, grad_output: np.ndarray) -> np.ndarray:
+        cache = self._cache
+        if cache is None:
+            raise RuntimeError(f"{self!r}: backward() called before forward(). Run a forward pass first.")
+        if grad_output.shape != cache.shape:
+            raise ValueError(
+                f"{self!r}.backward expected a gradient of shape {cache.shape} (the shape of its last "
+                f"output), got {grad_output.shape}."
+            )
+        return cache
+
+
+class Identity(Activation):
+    r""":math:`a = z`. Use it for a linear output (regression) or to mean "no activation"."""
+
+    def forward(self, x):
+        self._cache = x
+        return x
+
+    def backward(self, grad_output):
+        self._cached(grad_output)
+        return F.identity_backward(grad_output)
+
+
+class ReLU(Activation):
+    r"""Rectified linear unit :math:`a = \max(0, z)`; derivative 1 where z > 0, else 0."""
+
+    def forward(self, x):
+        self._cache = x  # z: the derivative needs its sign
+        return F.relu(x)
+
+    def backward(self, grad_output):
+        return F.relu_backward(grad_output, self._cached(grad_output))
+
+
+class LeakyReLU(Activation):
+    r""":math:`a = z` for z > 0, else ``negative_slope`` · z: negative inputs keep a small gradient.
+
+    Args:
+        negative_slope: the slope :math:`\alpha` for z ≤ 0 (default 0.01, must be ≥ 0).
+    """
+
+    def __init__(self, negative_slope: float = 0.01):
+        super().__init__()
+        self.negative_slope = check_positive(negative_slope, "negative_slope", "LeakyReLU", allow_zero=True)
+
+    def forward(self, x):
+        self._cache = x
+        return F.leaky_relu(x, self.negative_slope)
+
+    def backward(self, grad_output):
+        return F.leaky_relu_backward(grad_output, self._cached(grad_output), self.negative_slope)
+
+    def get_config(self):
+        return {"negative_slope": self.negative_slope}
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class Sigmoid(Activation):
+    r""":math:`a = \sigma(z) = 1/(1 + e^{-z})`, squashing to (0, 1); :math:`\sigma' = a(1 - a)`."""
+
+    def forward(self, x):
+        a = F.sigmoid(x)
+        self._cache = a  # sigma'(z) = a(1 - a): cheaper from a than from z
+        return a
+
+    def backward(self, grad_output):
+        return F.sigmoid_backward(grad_output, self._cached(grad_output))
+
+
+class Tanh(Activation):
+    r""":math:`a = \tanh z`, squashing to (-1, 1); :math:`\tanh' = 1 - a^2`."""
+
+    def forward(self, x):
+        a = F.tanh(x)
+        self._cache = a
+        return a
+
+    def backward(self, grad_output):
+        return F.tanh_backward(grad_output, self._cached(grad_output))
+
+
+class Softmax(Activation):
+    r"""Softmax over the features of each sample: :math:`a_k = e^{z_k}/\sum_c e^{z_c}`; rows sum to 1.
+
+    For classification, prefer a plain output layer and :class:`nnteach.CrossEntropyLoss`, which
+    applies softmax inside the loss (more stable, and its gradient is simply softmax(z) − y).
+    """
+
+    def forward(self, x):
+        a = F.softmax(x)
+        self._cache = a
+        return a
+
+    def backward(self, grad_output):
+        return F.softmax_backward(grad_output, self._cached(grad_output))
+
+
+ACTIVATIONS = {
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "softmax": Softmax,
+    "identity": Identity,
+    "linear": Identity,
+}
+
+
+def activation_from_spec(spec, who: str = "activation") -> Module:
+    """Build an activation from a name (``"relu"``), None (identity), a Module, or a saved spec dict."""
+    if spec is None:
+        return Identity()
+    if isinstance(spec, Module):
+        return spec
+    if isinstance(spec, type) and issubclass(spec, Module):
+        return spec()
+    if isinstance(spec, dict) and "class" in spec:
+        cls = MODULE_REGISTRY.get(spec["class"])
+        if cls is None:
+            raise ValueError(f"{who}: unknown activation class {spec['class']!r}.")
+        return cls.from_config(spec.get("config", {}))
+    if isinstance(spec, str):
+        key = spec.lower().replace("-", "_")
+        if key in ACTIVATIONS:
+            return ACTIVATIONS[key]()
+        valid = ", ".join(repr(k) for k in ACTIVATIONS)
+        raise ValueError(f"{who}: unknown activation {spec!r}. Valid names: {valid} (or pass a Module).")
+    raise TypeError(f"{who}: expected activation to be a name, None or a Module, got {type(spec).__name__}.")
+
+
+def activation_to_spec(module: Module) -> dict:
+    return {"class": type(module).__name__, "config": module.get_config()}

@@ -1,0 +1,138 @@
+r"""Finite-difference gradient checking: does ``backward`` agree with the definition of a derivative?
+
+For each parameter entry :math:`\theta_i` the central difference
+
+.. math::  \frac{\partial L}{\partial \theta_i} \approx \frac{L(\theta_i + h) - L(\theta_i - h)}{2h}
+
+is compared with the analytic gradient from ``backward``. Its error is :math:`O(h^2)` from the
+formula plus :math:`O(\varepsilon_{\text{machine}}/h)` from rounding, so use float64 and
+:math:`h \approx 10^{-6}`. The relative error of an entry is
+
+.. math::  \frac{|g_{\text{analytic}} - g_{\text{numeric}}|}{\max(|g_{\text{analytic}}|, |g_{\text{numeric}}|, \tau)}
+
+where the floor :math:`\tau` keeps entries whose true gradient is (almost) zero from dividing
+rounding noise by nothing. Below 1e-6 is right; around 1e-2 or more is a bug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnteach._validation import as_float_array
+from nnteach.losses import Loss
+from nnteach.module import Module
+
+
+@dataclass(frozen=True)
+class GradcheckRow:
+    """The check of one parameter (or of the input): worst entry and its two gradients."""
+
+    name: str
+    shape: tuple
+    index: tuple
+    analytic: float
+    numeric: float
+    abs_error: float
+    rel_error: float
+    ok: bool
+
+
+@dataclass(frozen=True)
+class GradcheckResult:
+    """The outcome of :func:`gradcheck`.
+
+    Attributes:
+        max_rel_error: the largest relative error over every checked entry.
+        where: ``(name, index)`` of that entry, e.g. ``("0.weight", (2, 1))``.
+        ok: ``max_rel_error <= tol``.
+        rows: one :class:`GradcheckRow` per parameter (and ``"input"`` if checked).
+        analytic, numeric: the full gradients by name.
+    """
+
+    max_rel_error: float
+    where: tuple
+    ok: bool
+    tol: float
+    rows: tuple
+    analytic: dict = field(repr=False)
+    numeric: dict = field(repr=False)
+
+    def table(self) -> str:
+        head = ("parameter", "shape", "worst at", "analytic", "numeric", "abs error", "rel error", "ok")
+        body = [(r.name, str(r.shape), str(r.index), f"{r.analytic:.6e}", f"{r.numeric:.6e}",
+                 f"{r.abs_error:.1e}", f"{r.rel_error:.1e}", "yes" if r.ok else "NO") for r in self.rows]
+        widths = [max(len(str(row[i])) for row in [head, *body]) for i in range(len(head))]
+        lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in [head, *body]]
+        lines.insert(1, "-" * len(lines[0]))
+        verdict = "PASSED" if self.ok else "FAILED"
+        lines.append(f"gradcheck {verdict}: max relative error {self.max_rel_error:.2e} at {self.where[0]}{list(self.where[1])} (tolerance {self.tol:g})")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(self.table())
+
+
+def gradcheck(model: Module, loss_fn: Loss, x, y, h: float = 1e-6, tol: float = 1e-6,
+              floor: float = 1e-4, check_input: bool = True) -> GradcheckResult:
+    """Compare the analytic gradients of ``loss_fn(model(x), y)`` with central differences.
+
+    Works for a whole model or a single module (a layer, an activation). The model's parameter
+    values are restored afterwards; its ``.grad`` arrays hold the analytic gradient of this batch.
+
+    Args:
+        model: the Module to check (use float64: float32 cannot resolve the differences).
+        loss_fn: the Loss closing the computation, e.g. ``nt.MSELoss()``.
+        x, y: a small batch of inputs and targets.
+        h: the finite-difference step.
+        tol: the largest relative error that passes.
+        floor: the smallest denominator (see the module docstring).
+        check_input: also check dL/dx, the gradient the module passes back to the layer before.
+
+    Returns:
+        a :class:`GradcheckResult`; ``print`` it for a table per parameter.
+    """
+    x = np.array(as_float_array(x, "nt.gradcheck", "x"), dtype=np.float64)  # a copy: entries get nudged
+    if model.dtype != np.float64:
+        raise ValueError("nt.gradcheck: the model is float32; finite differences need float64. Call model.double() first.")
+
+    def loss_at() -> float:
+        return loss_fn(model(x), y)
+
+    model.zero_grad()
+    loss_at()
+    dL_dx = model.backward(loss_fn.backward())
+    analytic = {name: p.grad.copy() for name, p in model.named_parameters()}
+    targets = [(name, p.data) for name, p in model.named_parameters()]
+    if check_input:
+        analytic["input"] = np.array(dL_dx, dtype=np.float64)
+        targets.append(("input", x))
+    numeric = {}
+    for name, arr in targets:
+        num = np.zeros_like(arr, dtype=np.float64)
+        for i in np.ndindex(arr.shape):
+            old = arr[i]
+            arr[i] = old + h
+            plus = loss_at()
+            arr[i] = old - h
+            minus = loss_at()
+            arr[i] = old
+            num[i] = (plus - minus) / (2 * h)
+        numeric[name] = num
+    rows = []
+    for name, _ in targets:
+        a, n = analytic[name], numeric[name]
+        abs_err = np.abs(a - n)
+        rel = abs_err / np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)
+        worst = np.unravel_index(int(np.argmax(rel)), rel.shape) if rel.size else ()
+        worst = tuple(int(i) for i in worst)
+        rows.append(GradcheckRow(name, tuple(a.shape), worst, float(a[worst]) if rel.size else 0.0,
+                                 float(n[worst]) if rel.size else 0.0, float(abs_err[worst]) if rel.size else 0.0,
+                                 float(rel[worst]) if rel.size else 0.0, bool(rel.size == 0 or rel[worst] <= tol)))
+    worst_row = max(rows, key=lambda r: r.rel_error)
+    return GradcheckResult(worst_row.rel_error, (worst_row.name, worst_row.index), worst_row.rel_error <= tol,
+                           tol, tuple(rows), analytic, numeric)

@@ -1,0 +1,158 @@
+"""Layers with parameters: ``Linear`` (the affine map) and ``Dense`` (Linear + activation)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnteach import functional as F
+from nnteach._rng import RNGLike, get_rng
+from nnteach._validation import as_float_array, check_int
+from nnteach.activations import activation_from_spec, activation_to_spec
+from nnteach.init import init_weight
+from nnteach.module import Module, Parameter
+
+
+def _check_input(module: Module, x, features: int) -> np.ndarray:
+    """Validate a forward input cheaply: the common case (a float ndarray of the right shape) costs two compares."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":
+        x = as_float_array(x, f"{module!r}", "input")
+    if x.ndim != 2 or x.shape[1] != features:
+        if x.ndim != 2:
+            hint = " For a single sample use x.reshape(1, -1)." if x.ndim == 1 else ""
+            raise ValueError(f"{module!r} expected input of shape (N, {features}), got {x.ndim}-D shape {x.shape}.{hint}")
+        raise ValueError(
+            f"{module!r} expected input of shape (N, {features}), got {x.shape}. "
+            f"Does the previous layer output {x.shape[1]} features?"
+        )
+    return x
+
+
+class Linear(Module):
+    r"""A fully connected layer: :math:`z = x W^\top + b`.
+
+    Row j of ``weight`` holds the weights of neuron j, so ``weight[j, i]`` connects input i to
+    neuron j (the same layout as PyTorch's ``nn.Linear``).
+
+    Args:
+        in_features: size of each input sample.
+        out_features: number of neurons (size of each output sample).
+        init: weight initialisation, one of ``"xavier"``, ``"he"``, ``"normal"``, ``"zeros"``
+            (see :mod:`nnteach.init`). Biases start at zero.
+        bias: whether to learn a bias.
+        rng: seed or Generator for the initial weights (default: the package generator, see ``nt.seed``).
+        dtype: np.float64 (default) or np.float32.
+
+    Shape:
+        input (N, in_features) -> output (N, out_features)
+
+    Examples:
+        >>> layer = nt.Linear(2, 3, rng=0)
+        >>> layer(np.ones((4, 2))).shape
+        (4, 3)
+    """
+
+    def __init__(self, in_features: int, out_features: int, init: str = "xavier", bias: bool = True,
+                 rng: RNGLike = None, dtype=np.float64):
+        super().__init__()
+        who = f"Linear({in_features}, {out_features})"
+        self.in_features = check_int(in_features, "in_features", who)
+        self.out_features = check_int(out_features, "out_features", who)
+        self.init = init
+        W = init_weight(init, in_features, out_features, get_rng(rng, who), dtype, who)
+        self.weight = Parameter(W)
+        self.bias = Parameter(np.zeros(out_features, dtype=dtype)) if bias else None
+        self._x: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = _check_input(self, x, self.in_features)
+        self._x = x  # backward needs the input: dL/dW = dL/dz^T x
+        return F.linear(x, self.weight.data, None if self.bias is None else self.bias.data)
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        """Given dL/dz (N, out): add dL/dW and dL/db to the gradients, return dL/dx (N, in)."""
+        x = self._x
+        if x is None:
+            raise RuntimeError(f"{self!r}: backward() called before forward(). Run a forward pass first.")
+        if grad_output.shape != (x.shape[0], self.out_features):
+            raise ValueError(
+                f"{self!r}.backward expected a gradient of shape {(x.shape[0], self.out_features)} "
+                f"(the shape of its last output), got {grad_output.shape}."
+            )
+        dL_dx, dL_dW, dL_db = F.linear_backward(grad_output, x, self.weight.data)
+        self.weight.grad += dL_dW
+        if self.bias is not None:
+            self.bias.grad += dL_db
+        return dL_dx
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        return (*input_shape[:-1], self.out_features)
+
+    def get_config(self) -> dict:
+        return {"in_features": self.in_features, "out_features": self.out_features, "init": self.init,
+                "bias": self.bias is not None, "dtype": str(self.weight.data.dtype)}
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}" + (
+            "" if self.bias is not None else ", bias=False")
+
+
+class Dense(Module):
+    r"""One "neuron layer": a :class:`Linear` followed by an activation, :math:`a = f(x W^\top + b)`.
+
+    The two steps are separate child modules (``.linear`` and ``.activation``), so the
+    pre-activation ``z`` and the activation ``a`` are both visible to hooks and traces.
+
+    Args:
+        in_features: size of each input sample.
+        out_features: number of neurons.
+        activation: a name (``"relu"``, ``"leaky_relu"``, ``"sigmoid"``, ``"tanh"``, ``"softmax"``,
+            ``"identity"``/``"linear"``/``None``) or an activation Module.
+        init: weight initialisation; default ``"he"`` for the ReLU family, ``"xavier"`` otherwise.
+        rng, dtype: as for :class:`Linear`.
+
+    Examples:
+        >>> hidden = nt.Dense(2, 16, activation="relu")
+    """
+
+    def __init__(self, in_features: int, out_features: int, activation="relu", init: str | None = None,
+                 bias: bool = True, rng: RNGLike = None, dtype=np.float64):
+        super().__init__()
+        act = activation_from_spec(activation, f"Dense({in_features}, {out_features})")
+        if init is None:
+            init = "he" if type(act).__name__ in ("ReLU", "LeakyReLU") else "xavier"
+        self.linear = Linear(in_features, out_features, init=init, bias=bias, rng=rng, dtype=dtype)
+        self.activation = act
+
+    @property
+    def weight(self) -> Parameter:
+        return self.linear.weight
+
+    @property
+    def bias(self) -> Parameter | None:
+        return self.linear.bias
+
+    @property
+    def in_features(self) -> int:
+        return self.linear.in_features
+
+    @property
+    def out_features(self) -> int:
+        return self.linear.out_features
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return self.activation(self.linear(x))
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        return self.linear.backward(self.activation.backward(grad_output))
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        return self.linear.output_shape(input_shape)
+
+    def get_config(self) -> dict:
+        cfg = self.linear.get_config()
+        cfg["activation"] = activation_to_spec(self.activation)
+        return cfg
+
+    def __repr__(self) -> str:
+        return (f"Dense(in_features={self.in_features}, out_features={self.out_features}, "
+                f"activation={self.activation!r})")

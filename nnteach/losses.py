@@ -1,0 +1,179 @@
+"""Loss modules: ``loss_fn(y_pred, y_true) -> float``, then ``loss_fn.backward() -> dL/dy_pred``.
+
+All reduce by the mean, as PyTorch's defaults, so values and gradients equal PyTorch's. Targets
+may be given as (N,) for a single-output prediction (N, 1): they are reshaped, never broadcast
+into an (N, N) matrix by accident.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnteach import functional as F
+from nnteach._validation import as_float_array, check_finite
+from nnteach.module import Module
+
+
+class Loss(Module):
+    """Base of the losses: validates the pair, caches it, and checks that backward follows forward."""
+
+    _pred: np.ndarray | None = None
+    _target: np.ndarray | None = None
+
+    def forward(self, y_pred, y_true) -> float:
+        y_pred, y_true = self._check(y_pred, y_true)
+        self._pred, self._target = y_pred, y_true
+        return self._value(y_pred, y_true)
+
+    def __call__(self, y_pred, y_true) -> float:
+        return self.forward(y_pred, y_true)
+
+    def backward(self, grad_output=None) -> np.ndarray:
+        """dL/dy_pred for the values of the last call, with the shape of ``y_pred``."""
+        if self._pred is None:
+            raise RuntimeError(f"{self!r}: backward() called before the loss was computed. Call loss_fn(y_pred, y_true) first.")
+        return self._grad(self._pred, self._target)
+
+    # subclasses: the math
+    def _value(self, y_pred: np.ndarray, y_true: np.ndarray) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _grad(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # validation shared by the element-wise losses
+    def _check(self, y_pred, y_true) -> tuple[np.ndarray, np.ndarray]:
+        who = f"{type(self).__name__}"
+        if type(y_pred) is not np.ndarray or y_pred.dtype.kind != "f":
+            y_pred = as_float_array(y_pred, who, "y_pred")
+        y_true = as_float_array(y_true, who, "y_true", dtype=y_pred.dtype)
+        if y_pred.ndim != 2:
+            raise ValueError(f"{who}: expected y_pred of shape (N, outputs), got {y_pred.ndim}-D shape {y_pred.shape}.")
+        if y_true.shape != y_pred.shape:
+            if y_true.ndim == 1 and y_pred.shape[1] == 1 and len(y_true) == len(y_pred):
+                y_true = y_true.reshape(-1, 1)
+            else:
+                raise ValueError(
+                    f"{who}: y_pred and y_true must have the same shape, got {y_pred.shape} and {y_true.shape}. "
+                    f"(A (N,) target is accepted for an (N, 1) prediction.)"
+                )
+        return y_pred, y_true
+
+
+class MSELoss(Loss):
+    r"""Mean squared error :math:`L = \frac1M\sum (\hat y - y)^2`; :math:`\partial L/\partial\hat y = \frac2M(\hat y - y)`."""
+
+    def _value(self, y_pred, y_true):
+        return F.mse_loss(y_pred, y_true)
+
+    def _grad(self, y_pred, y_true):
+        return F.mse_loss_backward(y_pred, y_true)
+
+
+class L1Loss(Loss):
+    r"""Mean absolute error :math:`L = \frac1M\sum |\hat y - y|`; robust to outliers."""
+
+    def _value(self, y_pred, y_true):
+        return F.l1_loss(y_pred, y_true)
+
+    def _grad(self, y_pred, y_true):
+        return F.l1_loss_backward(y_pred, y_true)
+
+
+def _check_binary_targets(y_true: np.ndarray, who: str) -> None:
+    if y_true.size and (y_true.min() < 0.0 or y_true.max() > 1.0 or np.isnan(y_true).any()):
+        bad = y_true[(y_true < 0) | (y_true > 1) | np.isnan(y_true)][0]
+        raise ValueError(
+            f"{who}: expected targets in [0, 1] (class 0 or 1, or a probability), got {bad}. "
+            f"Relabel the classes as 0 and 1 (e.g. y = (y == positive_label))."
+        )
+
+
+class BCELoss(Loss):
+    r"""Binary cross-entropy of probabilities: :math:`L = -\frac1M\sum[y\log p + (1-y)\log(1-p)]`.
+
+    The prediction must be a probability (after a Sigmoid). With a sigmoid output, prefer
+    :class:`BCEWithLogitsLoss` on the logits: same value, numerically safer.
+    """
+
+    def _check(self, y_pred, y_true):
+        y_pred, y_true = super()._check(y_pred, y_true)
+        who = type(self).__name__
+        if y_pred.size and (y_pred.min() < 0.0 or y_pred.max() > 1.0 or np.isnan(y_pred).any()):
+            raise ValueError(
+                f"{who}: expected y_pred to be probabilities in [0, 1], got values from {np.nanmin(y_pred):.4g} "
+                f"to {np.nanmax(y_pred):.4g}. Put a Sigmoid before the loss, or use BCEWithLogitsLoss on raw outputs."
+            )
+        _check_binary_targets(y_true, who)
+        return y_pred, y_true
+
+    def _value(self, y_pred, y_true):
+        return F.bce_loss(y_pred, y_true)
+
+    def _grad(self, y_pred, y_true):
+        return F.bce_loss_backward(y_pred, y_true)
+
+
+class BCEWithLogitsLoss(Loss):
+    r"""Binary cross-entropy of :math:`\sigma(z)` taken from logits z: :math:`\partial L/\partial z = (\sigma(z) - y)/M`."""
+
+    def _check(self, y_pred, y_true):
+        y_pred, y_true = super()._check(y_pred, y_true)
+        _check_binary_targets(y_true, type(self).__name__)
+        return y_pred, y_true
+
+    def _value(self, y_pred, y_true):
+        return F.bce_with_logits_loss(y_pred, y_true)
+
+    def _grad(self, y_pred, y_true):
+        return F.bce_with_logits_loss_backward(y_pred, y_true)
+
+
+class CrossEntropyLoss(Loss):
+    r"""Softmax cross-entropy on logits: :math:`L = -\frac1N\sum_n \log\operatorname{softmax}(z_n)_{t_n}`.
+
+    Takes raw scores (no Softmax layer before it). Targets are class indices of shape (N,) with
+    values in 0..C-1, or one-hot / probability rows of shape (N, C). The gradient is
+    :math:`(\operatorname{softmax}(z) - y)/N`.
+    """
+
+    def _check(self, y_pred, y_true):
+        who = type(self).__name__
+        if type(y_pred) is not np.ndarray or y_pred.dtype.kind != "f":
+            y_pred = as_float_array(y_pred, who, "y_pred")
+        if y_pred.ndim != 2:
+            raise ValueError(f"{who}: expected logits of shape (N, classes), got {y_pred.ndim}-D shape {y_pred.shape}.")
+        n, c = y_pred.shape
+        y = np.asarray(y_true)
+        if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1 and c > 1):
+            y = y.reshape(-1)
+            if len(y) != n:
+                raise ValueError(f"{who}: got {n} predictions but {len(y)} targets.")
+            if y.dtype.kind == "f":
+                if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+                    raise ValueError(f"{who}: class-index targets must be whole numbers, got {y[y != np.round(y)][:3]}.")
+                y = y.astype(np.int64)
+            elif y.dtype.kind not in "iub":
+                raise TypeError(f"{who}: expected integer class indices, got dtype {y.dtype}.")
+            if y.size and (y.min() < 0 or y.max() >= c):
+                bad = int(y[(y < 0) | (y >= c)][0])
+                raise ValueError(
+                    f"{who}: class index {bad} is out of range for {c} classes (valid: 0..{c - 1}). "
+                    f"Does the output layer have one unit per class?"
+                )
+            onehot = np.zeros_like(y_pred)
+            onehot[np.arange(n), y] = 1.0
+            return y_pred, onehot
+        y = as_float_array(y_true, who, "y_true", dtype=y_pred.dtype)
+        if y.shape != y_pred.shape:
+            raise ValueError(
+                f"{who}: expected targets of shape ({n},) (class indices) or ({n}, {c}) (one-hot), got {y.shape}."
+            )
+        check_finite(y, who, "y_true")
+        return y_pred, y
+
+    def _value(self, y_pred, y_true):
+        return F.cross_entropy_loss(y_pred, y_true)
+
+    def _grad(self, y_pred, y_true):
+        return F.cross_entropy_loss_backward(y_pred, y_true)

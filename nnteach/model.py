@@ -1,0 +1,156 @@
+"""``Sequential``: a stack of modules run in order, forward, and in reverse order, backward."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnteach._validation import as_float_array, check_2d, check_finite
+from nnteach.module import MODULE_REGISTRY, Module
+
+
+class Sequential(Module):
+    """Modules applied one after the other: ``Sequential([Linear(2, 3), Tanh(), Linear(3, 1)])``.
+
+    ``forward`` feeds each module's output to the next; ``backward`` sends the gradient back
+    through them in reverse, each module turning dL/d(its output) into dL/d(its input).
+
+    Args:
+        *layers: the modules, as one list or as separate arguments.
+
+    Examples:
+        >>> model = nt.Sequential(nt.Linear(2, 16), nt.ReLU(), nt.Linear(16, 1), nt.Sigmoid())
+        >>> model[0]            # the first Linear
+        >>> len(model)          # 4
+    """
+
+    def __init__(self, *layers):
+        super().__init__()
+        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
+            layers = tuple(layers[0])
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise TypeError(f"Sequential: layer {i} must be a Module (e.g. nt.Linear(2, 3)), got {type(layer).__name__}.")
+        self.layers = list(layers)
+
+    def named_children(self):
+        # PyTorch's names: "0", "1", ... so state_dict keys read "0.weight", "2.bias".
+        return ((str(i), layer) for i, layer in enumerate(self.layers))
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return Sequential(self.layers[i])
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def append(self, layer: Module) -> "Sequential":
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential.append: expected a Module, got {type(layer).__name__}.")
+        self.layers.append(layer)
+        return self
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def backward(self, grad_output):
+        for layer in reversed(self.layers):
+            grad_output = layer.backward(grad_output)
+        return grad_output
+
+    def output_shape(self, input_shape):
+        for layer in self.layers:
+            input_shape = layer.output_shape(input_shape)
+        return input_shape
+
+    @property
+    def in_features(self) -> int | None:
+        """The input width, read from the first layer that has one (None if no layer does)."""
+        for m in self.modules():
+            if m is not self and hasattr(m, "in_features"):
+                return m.in_features
+        return None
+
+    def predict(self, x) -> np.ndarray:
+        """Outputs for a batch, in eval mode, with the input validated first (shape, NaN/inf).
+
+        Returns what the last layer outputs (e.g. probabilities after a Sigmoid); round or take
+        ``argmax(axis=1)`` for class labels.
+        """
+        x = as_float_array(x, "Sequential.predict", "x", dtype=self.dtype)
+        check_2d(x, "Sequential.predict", "x", self.in_features)
+        check_finite(x, "Sequential.predict", "x")
+        was_training = self.training
+        self.eval()
+        try:
+            return self.forward(x)
+        finally:
+            self.train(was_training)
+
+    def summary(self, input_features: int | None = None) -> "ModelSummary":
+        """A table of the layers, their output shapes and parameter counts, with the total.
+
+        Returns a :class:`ModelSummary`: a string that displays as the table at the end of a
+        notebook cell (or use ``print(model.summary())``), with ``.total_params`` and ``.rows``.
+        For 2-16-8-1 (ReLU, ReLU, Sigmoid) the total is 193: (2·16 + 16) + (16·8 + 8) + (8·1 + 1).
+        """
+        n_in = input_features if input_features is not None else self.in_features
+        shape: tuple = ("N", n_in if n_in is not None else "?")
+        rows = [("#", "Layer (type)", "Output shape", "Param #")]
+        for i, layer in enumerate(self.layers):
+            shape = layer.output_shape(shape)
+            rows.append((str(i), repr(layer) if len(repr(layer)) <= 40 else type(layer).__name__,
+                         "(" + ", ".join(str(s) for s in shape) + ")", f"{layer.num_parameters():,}"))
+        widths = [max(len(r[c]) for r in rows) for c in range(4)]
+        fmt = lambda r: f"{r[0]:>{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]:>{widths[3]}}"
+        rule = "=" * len(fmt(rows[0]))
+        total = self.num_parameters()
+        lines = [fmt(rows[0]), rule, *(fmt(r) for r in rows[1:]), rule,
+                 f"Total params: {total:,}", f"Trainable params: {total:,}"]
+        return ModelSummary("\n".join(lines), total_params=total, rows=rows[1:])
+
+    def get_config(self) -> dict:
+        return {"layers": [module_to_spec(layer) for layer in self.layers]}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Sequential":
+        return cls([module_from_spec(spec) for spec in config["layers"]])
+
+
+class ModelSummary(str):
+    """The text of ``Sequential.summary()``; shown as the table itself, not as a quoted string."""
+
+    def __new__(cls, text: str, total_params: int, rows: list):
+        obj = super().__new__(cls, text)
+        obj.total_params = total_params
+        obj.rows = rows
+        return obj
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def module_to_spec(module: Module) -> dict:
+    """``{"class": name, "config": {...}}``: JSON that rebuilds the module's architecture."""
+    return {"class": type(module).__name__, "config": module.get_config()}
+
+
+def module_from_spec(spec: dict, who: str = "nt.load") -> Module:
+    """Rebuild a module from :func:`module_to_spec` output; only known Module classes can be named."""
+    if not isinstance(spec, dict) or "class" not in spec:
+        raise ValueError(f"{who}: expected a module spec {{'class': ..., 'config': ...}}, got {spec!r:.80}.")
+    cls = MODULE_REGISTRY.get(spec["class"])
+    if cls is None:
+        raise ValueError(
+            f"{who}: the file names a layer class {spec['class']!r} that is not defined. If it is your own "
+            f"Module subclass, import or define it before loading."
+        )
+    try:
+        return cls.from_config(dict(spec.get("config", {})))
+    except (TypeError, KeyError) as exc:
+        raise ValueError(f"{who}: cannot rebuild {spec['class']} from config {spec.get('config')!r}: {exc}") from None

@@ -1,0 +1,305 @@
+"""``Parameter`` and ``Module``: the state and bookkeeping every layer, activation and loss shares.
+
+A Module holds state (parameters, cached values); the math lives in :mod:`nnteach.functional`.
+Children and parameters are found by reflection over the attributes, in the order they were set,
+so a subclass just assigns them in ``__init__``, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+# Every Module subclass by class name, so `nt.load` can rebuild a model from plain JSON without
+# pickle: a file can only name classes that are already imported, never carry code.
+MODULE_REGISTRY: dict[str, type["Module"]] = {}
+
+
+class Parameter:
+    """A learnable array and the gradient accumulated for it.
+
+    Attributes:
+        data: the values, an ndarray whose shape never changes. Assigning ``p.data = new`` copies
+            ``new`` into the existing array, so an optimizer that already holds the parameter keeps
+            seeing its current values.
+        grad: ``dL/d(data)`` summed over every ``backward`` since the last ``zero_grad``; same shape.
+        name: the dotted name inside its model once it is part of one (e.g. ``"0.weight"``).
+    """
+
+    __slots__ = ("_data", "grad", "name")
+
+    def __init__(self, data: np.ndarray, name: str = ""):
+        data = np.array(data, dtype=data.dtype if isinstance(data, np.ndarray) else np.float64)
+        self._data = data
+        self.grad = np.zeros_like(data)
+        self.name = name
+
+    @property
+    def data(self) -> np.ndarray:
+        return self._data
+
+    @data.setter
+    def data(self, value) -> None:
+        value = np.asarray(value)
+        if value.shape != self._data.shape:
+            raise ValueError(
+                f"Parameter {self.name or ''}: expected new data of shape {self._data.shape}, got {value.shape}. "
+                f"A parameter keeps its shape; build a new layer for a different size."
+            )
+        self._data[...] = value
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @property
+    def size(self) -> int:
+        return self._data.size
+
+    def zero_grad(self) -> None:
+        self.grad.fill(0.0)
+
+    def _rebind(self, data: np.ndarray, grad: np.ndarray) -> None:
+        """Point data and grad at new arrays (views into an optimizer's flat buffers)."""
+        self._data = data
+        self.grad = grad
+
+    def __repr__(self) -> str:
+        name = f"{self.name!r}, " if self.name else ""
+        return f"Parameter({name}shape={self.shape}, dtype={self._data.dtype})"
+
+
+class HookHandle:
+    """Returned by ``register_*_hook``; call ``remove()`` to detach the hook."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict, module: "Module"):
+        self.id = next(HookHandle._ids)
+        self._hooks = hooks
+        self._module = module
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+        self._module._sync_hook_wrappers()
+
+
+class Module:
+    """Base class of every layer, activation, loss and model.
+
+    Subclasses implement ``forward(x)`` (caching what backward needs) and ``backward(grad_output)``
+    (returning the gradient with respect to the input and adding parameter gradients to
+    ``param.grad``). Calling the module, ``module(x)``, is ``module.forward(x)``.
+
+    Hooks observe a module without it knowing: ``register_forward_hook(fn)`` calls
+    ``fn(module, inputs, output)`` after every forward, ``register_backward_hook(fn)`` calls
+    ``fn(module, grad_output, grad_input)`` after every backward. With no hooks attached nothing
+    extra runs at all: the wrappers that call hooks exist only on instances that have hooks.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        MODULE_REGISTRY[cls.__name__] = cls
+
+    def __init__(self) -> None:
+        self.training = True
+        self._forward_hooks: dict[int, Callable] = {}
+        self._backward_hooks: dict[int, Callable] = {}
+
+    # ----------------------------------------------------------------- computation
+    def forward(self, x):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(x).")
+
+    def backward(self, grad_output):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} must implement backward(grad_output).")
+
+    def __call__(self, *args):
+        return self.forward(*args)
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        """The shape of the output for an input of ``input_shape`` (element-wise modules keep it)."""
+        return input_shape
+
+    # ----------------------------------------------------------------- structure
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        """Direct sub-modules, found among the attributes (and lists of modules) in assignment order."""
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+            elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Module) for v in value):
+                for i, child in enumerate(value):
+                    yield f"{name}.{i}", child
+
+    def children(self) -> Iterator["Module"]:
+        return (m for _, m in self.named_children())
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+        """This module and every module below it, depth first, with dotted names."""
+        yield prefix, self
+        for name, child in self.named_children():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self) -> Iterator["Module"]:
+        return (m for _, m in self.named_modules())
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """Every parameter with its dotted name (``"0.weight"``), each once, in a fixed order."""
+        seen: set[int] = set()
+        for mod_name, module in self.named_modules(prefix):
+            for name, value in vars(module).items():
+                if isinstance(value, Parameter) and id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{mod_name}.{name}" if mod_name else name), value
+
+    def parameters(self) -> list[Parameter]:
+        """The learnable parameters, to hand to an optimizer: ``nt.SGD(model.parameters(), lr=0.1)``."""
+        return [p for _, p in self.named_parameters()]
+
+    def num_parameters(self) -> int:
+        return sum(p.size for p in self.parameters())
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to zero (gradients accumulate across backward calls)."""
+        for p in self.parameters():
+            p.grad.fill(0.0)
+
+    def train(self, mode: bool = True) -> "Module":
+        """Switch this module and its children to training mode (``eval()`` switches it off)."""
+        for m in self.modules():
+            m.training = mode
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+    @property
+    def dtype(self):
+        """The floating dtype of the parameters (float64 unless converted with ``to``)."""
+        params = self.parameters()
+        return params[0].data.dtype if params else np.dtype(np.float64)
+
+    def to(self, dtype) -> "Module":
+        """Convert every parameter to ``dtype`` (np.float32 or np.float64), in place; returns self.
+
+        Do this before creating the optimizer: an optimizer keeps the arrays it was given.
+        """
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(f"{type(self).__name__}.to: expected dtype float32 or float64, got {dtype}.")
+        for p in self.parameters():
+            p._rebind(p.data.astype(dtype), np.zeros(p.shape, dtype=dtype))
+        return self
+
+    def float(self) -> "Module":
+        return self.to(np.float32)
+
+    def double(self) -> "Module":
+        return self.to(np.float64)
+
+    # ----------------------------------------------------------------- state
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter's values, keyed by dotted name."""
+        return {name: p.data.copy() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        """Copy values into the parameters. Every name must match, with the same shape.
+
+        Raises:
+            ValueError: naming the missing, unexpected or wrongly shaped parameters.
+        """
+        who = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, dict):
+            raise TypeError(f"{who}: expected a dict of name -> array, got {type(state).__name__}.")
+        params = dict(self.named_parameters())
+        missing = [k for k in params if k not in state]
+        extra = [k for k in state if k not in params]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing {missing}")
+            if extra:
+                parts.append(f"unexpected {extra}")
+            raise ValueError(
+                f"{who}: the state does not match this model: {'; '.join(parts)}. "
+                f"Expected exactly {list(params)}."
+            )
+        for name, p in params.items():
+            value = np.asarray(state[name])
+            if value.shape != p.shape:
+                raise ValueError(
+                    f"{who}: parameter {name!r} has shape {p.shape} in the model but {value.shape} in the state. "
+                    f"Was the state saved from a model with different layer sizes?"
+                )
+        for name, p in params.items():
+            p.data[...] = state[name]
+
+    # ----------------------------------------------------------------- config (saving without pickle)
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this module, as JSON-ready values."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Module":
+        return cls(**config)
+
+    # ----------------------------------------------------------------- hooks
+    def register_forward_hook(self, hook: Callable) -> HookHandle:
+        """Call ``hook(module, inputs, output)`` after each forward; returns a handle to remove it."""
+        handle = HookHandle(self._forward_hooks, self)
+        self._forward_hooks[handle.id] = hook
+        self._sync_hook_wrappers()
+        return handle
+
+    def register_backward_hook(self, hook: Callable) -> HookHandle:
+        """Call ``hook(module, grad_output, grad_input)`` after each backward; returns a handle."""
+        handle = HookHandle(self._backward_hooks, self)
+        self._backward_hooks[handle.id] = hook
+        self._sync_hook_wrappers()
+        return handle
+
+    def _sync_hook_wrappers(self) -> None:
+        # An instance attribute shadows the class method only while hooks exist, so a module
+        # without hooks runs its plain forward/backward with no extra call or branch.
+        cls = type(self)
+        if self._forward_hooks and "forward" not in vars(self):
+            plain_forward = cls.forward.__get__(self)
+
+            def forward(*args):
+                out = plain_forward(*args)
+                for hook in tuple(self._forward_hooks.values()):
+                    hook(self, args, out)
+                return out
+
+            self.forward = forward
+        elif not self._forward_hooks and "forward" in vars(self):
+            del self.forward
+        if self._backward_hooks and "backward" not in vars(self):
+            plain_backward = cls.backward.__get__(self)
+
+            def backward(*args):
+                grad_in = plain_backward(*args)
+                for hook in tuple(self._backward_hooks.values()):
+                    hook(self, args[0] if args else None, grad_in)
+                return grad_in
+
+            self.backward = backward
+        elif not self._backward_hooks and "backward" in vars(self):
+            del self.backward
+
+    # ----------------------------------------------------------------- repr
+    def extra_repr(self) -> str:
+        """The arguments shown inside the parentheses of ``repr`` (override in subclasses)."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = list(self.named_children())
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}("]
+        for name, child in children:
+            child_repr = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {child_repr}")
+        lines.append(")")
+        return "\n".join(lines)

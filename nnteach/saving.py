@@ -1,0 +1,149 @@
+"""``save`` and ``load``: one file with the architecture and the weights, and no pickle.
+
+The file is a zip archive (open it with any unzip tool) holding
+
+* ``nnteach.json`` - the format name and version, the nnteach version, the architecture as
+  ``{"class": ..., "config": ...}`` specs, and each parameter's name, shape, dtype and SHA-256;
+* ``params/<name>.npy`` - one NumPy array per parameter, read with ``allow_pickle=False``.
+
+Loading rebuilds the model only from classes nnteach already has (or that you imported): a model
+file is data, never code. Saving writes to a temporary file beside the target and renames it into
+place, so an interrupted save never leaves a damaged file where a good one was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from nnteach._rng import isolated_rng
+from nnteach.model import module_from_spec, module_to_spec
+from nnteach.module import Module
+
+FORMAT = "nnteach-model"
+FORMAT_VERSION = 1
+HEADER = "nnteach.json"
+
+
+class ModelFileError(ValueError):
+    """A file that ``nt.load`` cannot read: not an nnteach model, damaged, or from a newer version."""
+
+
+def save(model: Module, path) -> Path:
+    """Save ``model`` (architecture and weights) to ``path``; returns the path.
+
+    Examples:
+        >>> nt.save(model, "xor.nnteach")
+        >>> same = nt.load("xor.nnteach")
+    """
+    from nnteach import __version__
+
+    if not isinstance(model, Module):
+        raise TypeError(f"nt.save: expected a Module, got {type(model).__name__}.")
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"nt.save: {str(path)!r} is a folder; give a file name such as {str(path / 'model.nnteach')!r}.")
+    arrays = {}
+    params = []
+    for name, p in model.named_parameters():
+        data = np.ascontiguousarray(p.data)
+        buf = io.BytesIO()
+        np.lib.format.write_array(buf, data, allow_pickle=False)
+        arrays[name] = buf.getvalue()
+        params.append({"name": name, "shape": list(data.shape), "dtype": str(data.dtype),
+                       "sha256": hashlib.sha256(data.tobytes()).hexdigest()})
+    header = {"format": FORMAT, "format_version": FORMAT_VERSION, "nnteach_version": __version__,
+              "architecture": module_to_spec(model), "parameters": params}
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr(HEADER, json.dumps(header, indent=1))
+                for name, blob in arrays.items():
+                    zf.writestr(f"params/{name}.npy", blob)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never half of one
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def load(path) -> Module:
+    """Rebuild a model saved by :func:`save`: same architecture, same weights, same predictions.
+
+    Raises:
+        FileNotFoundError: no file at ``path``.
+        ModelFileError: the file is not an nnteach model, is truncated or corrupted, or was written
+            by a newer format version.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"nt.load: no file at {str(path)!r}. Check the name and the working folder ({os.getcwd()!r}).")
+    if path.is_dir():
+        raise IsADirectoryError(f"nt.load: {str(path)!r} is a folder, not a model file.")
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic != b"PK\x03\x04":
+        raise ModelFileError(
+            f"nt.load: {str(path)!r} is not an nnteach model file (expected a zip archive written by nt.save, "
+            f"got a file starting with {magic!r}). Was it saved by another program?"
+        )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if HEADER not in names:
+                raise ModelFileError(
+                    f"nt.load: {str(path)!r} is a zip archive but not an nnteach model (it has no {HEADER}). "
+                    f"Was it saved by another program?"
+                )
+            header = _read_header(zf, path)
+            state = {}
+            for entry in header["parameters"]:
+                member = f"params/{entry['name']}.npy"
+                if member not in names:
+                    raise ModelFileError(f"nt.load: {str(path)!r} is damaged: parameter {entry['name']!r} is missing.")
+                with zf.open(member) as fh:
+                    arr = np.lib.format.read_array(io.BytesIO(fh.read()), allow_pickle=False)
+                if list(arr.shape) != list(entry["shape"]) or hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest() != entry["sha256"]:
+                    raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: parameter {entry['name']!r} does not match its checksum.")
+                state[entry["name"]] = arr
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+        raise ModelFileError(f"nt.load: {str(path)!r} is truncated or corrupted ({exc}). Save the model again.") from None
+    with isolated_rng():
+        model = module_from_spec(header["architecture"])
+    dtypes = {a.dtype for a in state.values()}
+    if len(dtypes) == 1:
+        model.to(dtypes.pop())
+    model.load_state_dict(state)
+    return model
+
+
+def _read_header(zf: zipfile.ZipFile, path: Path) -> dict:
+    try:
+        header = json.loads(zf.read(HEADER).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: its {HEADER} is not valid JSON.") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ModelFileError(f"nt.load: {str(path)!r} is not an nnteach model file (format {header.get('format') if isinstance(header, dict) else None!r}).")
+    version = header.get("format_version")
+    if not isinstance(version, int):
+        raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: no valid format_version.")
+    if version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"nt.load: {str(path)!r} was written in model format version {version} (by nnteach "
+            f"{header.get('nnteach_version', '?')}), but this nnteach reads up to version {FORMAT_VERSION}. "
+            f"Upgrade nnteach (pip install -U nnteach) to load it."
+        )
+    return header
+

@@ -1,0 +1,226 @@
+"""``Trainer``: the training loop (mini-batches, shuffling, validation, callbacks, progress bar)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from nnteach._rng import RNGLike, get_rng
+from nnteach._validation import as_float_array, check_2d, check_finite, check_int, check_same_length
+from nnteach.callbacks import Callback, History
+from nnteach.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Loss, MSELoss
+from nnteach.module import Module
+from nnteach.optim import Optimizer
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite during training."""
+
+
+class Trainer:
+    """Trains a model with a loss and an optimizer, one mini-batch at a time.
+
+    Each step: ``optimizer.zero_grad()``, forward, loss, ``loss_fn.backward()``,
+    ``model.backward(...)``, ``optimizer.step()`` - the loop a learner writes by hand in lesson 7.
+
+    Args:
+        model: the Module to train.
+        loss_fn: a Loss, e.g. ``nt.BCELoss()``.
+        optimizer: an Optimizer over ``model.parameters()``.
+        rng: seed or Generator for shuffling (default: the package generator, see ``nt.seed``).
+
+    Examples:
+        >>> trainer = nt.Trainer(model, nt.BCELoss(), nt.Adam(model.parameters(), lr=0.01), rng=0)
+        >>> history = trainer.fit(X, y, epochs=200, batch_size=32, verbose=0)
+        >>> trainer.evaluate(X, y)["accuracy"]
+    """
+
+    def __init__(self, model: Module, loss_fn: Loss, optimizer: Optimizer, rng: RNGLike = None):
+        if not isinstance(model, Module):
+            raise TypeError(f"Trainer: expected model to be a Module, got {type(model).__name__}.")
+        if not isinstance(loss_fn, Loss):
+            raise TypeError(f"Trainer: expected loss_fn to be a Loss such as nt.MSELoss(), got {type(loss_fn).__name__}.")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"Trainer: expected an Optimizer such as nt.SGD(...), got {type(optimizer).__name__}.")
+        self.model = model
+        self.loss_fn = loss_fn
+        self.optimizer = optimizer
+        self.rng = get_rng(rng, "Trainer")
+        self.stop_training = False
+
+    # ------------------------------------------------------------------ the loop
+    def train_step(self, x: np.ndarray, y: np.ndarray) -> float:
+        """One gradient step on one batch; returns the batch loss (before the update)."""
+        model, loss_fn, opt = self.model, self.loss_fn, self.optimizer
+        opt.zero_grad()
+        y_pred = model(x)
+        loss = loss_fn(y_pred, y)
+        if not math.isfinite(loss):
+            raise TrainingDiverged(loss)
+        model.backward(loss_fn.backward())
+        opt.step()
+        return loss
+
+    def fit(self, X, y, epochs: int = 1, batch_size: int | None = None, shuffle: bool = True,
+            validation_data=None, callbacks: list[Callback] | None = None, verbose: int = 1) -> History:
+        """Train for ``epochs`` passes over the data; returns the per-epoch History.
+
+        Args:
+            X: inputs (N, features); y: targets (N,) or (N, outputs).
+            epochs: passes over the data.
+            batch_size: samples per gradient step; None means the whole set (full-batch).
+            shuffle: reshuffle the samples every epoch (seeded by the Trainer's rng).
+            validation_data: optional ``(X_val, y_val)`` evaluated after every epoch.
+            callbacks: e.g. ``[nt.EarlyStopping(patience=10)]``.
+            verbose: 1 shows a progress bar (a widget in notebooks), 0 is silent.
+
+        Raises:
+            TrainingDiverged: when the loss becomes NaN or infinite, naming the epoch and batch.
+        """
+        X, y = self._check_data(X, y, "Trainer.fit")
+        epochs = check_int(epochs, "epochs", "Trainer.fit")
+        n = len(X)
+        bs = n if batch_size is None else min(check_int(batch_size, "batch_size", "Trainer.fit"), n)
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("Trainer.fit: expected validation_data=(X_val, y_val).")
+            X_val, y_val = self._check_data(*validation_data, "Trainer.fit (validation_data)")
+        callbacks = list(callbacks or [])
+        history = History()
+        n_batches = -(-n // bs)
+        track_accuracy = isinstance(self.loss_fn, (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss))
+        self.stop_training = False
+        for cb in callbacks:
+            cb.on_train_begin(self)
+        self.model.train()
+        bar = _progress(epochs, verbose)
+        try:
+            for epoch in range(epochs):
+                order = self.rng.permutation(n) if shuffle else None
+                total, correct = 0.0, 0.0
+                for b, start in enumerate(range(0, n, bs)):
+                    if order is None:
+                        xb, yb = X[start:start + bs], y[start:start + bs]
+                    else:
+                        idx = order[start:start + bs]
+                        xb, yb = X[idx], y[idx]
+                    try:
+                        loss = self.train_step(xb, yb)
+                    except TrainingDiverged as exc:
+                        raise self._diverged(exc.args[0], epoch, epochs, b, n_batches) from None
+                    total += loss * len(xb)
+                    if track_accuracy:
+                        correct += self._metrics(self.loss_fn._pred, self.loss_fn._target)["accuracy"] * len(xb)
+                    for cb in callbacks:
+                        cb.on_batch_end(self, b, loss)
+                logs = {"loss": total / n}
+                if track_accuracy:
+                    logs["accuracy"] = correct / n
+                if validation_data is not None:
+                    logs.update({f"val_{k}": v for k, v in self.evaluate(X_val, y_val).items()})
+                history._append(epoch, logs)
+                for cb in callbacks:
+                    cb.on_epoch_end(self, epoch, logs)
+                if bar is not None:
+                    bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()}, refresh=False)
+                    bar.update(1)
+                if self.stop_training:
+                    break
+        finally:
+            if bar is not None:
+                bar.close()
+        for cb in callbacks:
+            cb.on_train_end(self)
+        return history
+
+    # ------------------------------------------------------------------ evaluation
+    def evaluate(self, X, y) -> dict[str, float]:
+        """Loss on (X, y) in eval mode, plus ``accuracy`` for classification and ``rmse`` for MSE."""
+        X, y = self._check_data(X, y, "Trainer.evaluate")
+        model = self.model
+        was_training = model.training
+        model.eval()
+        try:
+            y_pred = model(X)
+        finally:
+            model.train(was_training)
+        # A separate loss object of the same kind: evaluating must not overwrite the values the
+        # training loss cached for its backward.
+        loss_fn = self._fresh_loss()
+        result = {"loss": loss_fn(y_pred, y)}
+        result.update(self._metrics(y_pred, y))
+        return result
+
+    def predict(self, X) -> np.ndarray:
+        """Model outputs for X in eval mode (probabilities after a Sigmoid, raw scores otherwise)."""
+        X = as_float_array(X, "Trainer.predict", "X", dtype=self.model.dtype)
+        check_2d(X, "Trainer.predict", "X", _in_features(self.model))
+        check_finite(X, "Trainer.predict", "X")
+        model = self.model
+        was_training = model.training
+        model.eval()
+        try:
+            return model(X)
+        finally:
+            model.train(was_training)
+
+    def _metrics(self, y_pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        loss_fn = self.loss_fn
+        if isinstance(loss_fn, CrossEntropyLoss):
+            labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
+            return {"accuracy": float(np.mean(y_pred.argmax(axis=1) == labels))}
+        if isinstance(loss_fn, (BCELoss, BCEWithLogitsLoss)):
+            threshold = 0.5 if isinstance(loss_fn, BCELoss) else 0.0
+            return {"accuracy": float(np.mean((y_pred > threshold) == (y.reshape(y_pred.shape) > 0.5)))}
+        if isinstance(loss_fn, MSELoss):
+            return {"rmse": float(np.sqrt(np.mean((y_pred - y.reshape(y_pred.shape)) ** 2)))}
+        return {}
+
+    # ------------------------------------------------------------------ helpers
+    def _check_data(self, X, y, who: str) -> tuple[np.ndarray, np.ndarray]:
+        model = self.model
+        X = as_float_array(X, who, "X", dtype=model.dtype)
+        check_2d(X, who, "X", _in_features(model))
+        check_finite(X, who, "X")
+        y = np.asarray(y)
+        if y.ndim == 0:
+            raise ValueError(f"{who}: expected y with one target per sample, got a scalar.")
+        check_same_length(X, y, who)
+        if not isinstance(self.loss_fn, CrossEntropyLoss) or y.dtype.kind == "f":
+            y = as_float_array(y, who, "y", dtype=model.dtype)
+            check_finite(y, who, "y")
+        out = model.output_shape((len(X), X.shape[1]))
+        if len(out) == 2 and isinstance(out[1], int):
+            if y.ndim == 1 and out[1] == 1 and not isinstance(self.loss_fn, CrossEntropyLoss):
+                y = y.reshape(-1, 1)  # once here rather than in every batch
+            # Validate every target once, before training, with the loss's own messages.
+            self._fresh_loss()._check(np.full(out, 0.5, dtype=model.dtype), y)
+        return X, y
+
+    def _fresh_loss(self) -> Loss:
+        return type(self.loss_fn).from_config(self.loss_fn.get_config())
+
+    def _diverged(self, loss: float, epoch: int, epochs: int, batch: int, n_batches: int) -> TrainingDiverged:
+        lr = getattr(self.optimizer, "lr", None)
+        hint = f"The learning rate ({lr:g}) is probably too large: try {lr / 10:g}." if lr else "Try a smaller learning rate."
+        return TrainingDiverged(
+            f"Trainer.fit: the loss became {loss} at epoch {epoch + 1} of {epochs}, batch {batch + 1} of "
+            f"{n_batches}: training diverged. {hint} The weights may now hold huge values: rebuild the "
+            f"model (or reload a saved one) before training again."
+        )
+
+    def __repr__(self) -> str:
+        return f"Trainer(loss_fn={self.loss_fn!r}, optimizer={self.optimizer!r})"
+
+
+def _in_features(model: Module) -> int | None:
+    return getattr(model, "in_features", None)
+
+
+def _progress(epochs: int, verbose: int):
+    if not verbose:
+        return None
+    from tqdm.auto import tqdm  # imported here: `import nnteach` must stay free of widget imports
+
+    return tqdm(total=epochs, unit="epoch", desc="Training", leave=True)

@@ -25,6 +25,7 @@ from nnteach.callbacks import Callback, EarlyStopping, History, LambdaCallback
 from nnteach.training import Trainer, TrainingDiverged
 from nnteach.saving import ModelFileError, load, save
 from nnteach.gradcheck import gradcheck
+from nnteach.tracing import Trace, load_trace, trace
 from nnteach import data, functional, init
 
 __all__ = [
@@ -32,5 +33,5 @@ __all__ = [
     "Softmax", "Loss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "Optimizer", "SGD", "Adam", "Sequential", "Trainer", "TrainingDiverged", "History", "Callback",
     "EarlyStopping", "LambdaCallback", "save", "load", "ModelFileError", "gradcheck", "seed",
-    "data", "functional", "init", "__version__",
+    "data", "functional", "init", "trace", "Trace", "load_trace", "__version__",
 ]

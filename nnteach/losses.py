@@ -11,7 +11,27 @@ import numpy as np
 
 from nnteach import functional as F
 from nnteach._validation import as_float_array, check_finite
-from nnteach.module import Module
+from nnteach.module import HookHandle, Module
+
+# Hooks called after every loss computation of any Loss: fn(loss_fn, y_pred, y_true, value). A trace
+# of a model uses it to catch the loss of the model's output without being handed the loss object.
+_LOSS_HOOKS: dict = {}
+
+
+class _GlobalHookHandle(HookHandle):
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+
+def register_loss_hook(hook) -> HookHandle:
+    """Call ``hook(loss_fn, y_pred, y_true, value)`` after every loss forward; returns a removable handle.
+
+    ``y_pred`` is the array the loss was given (the very object a model returned), ``y_true`` the
+    validated targets as the loss uses them.
+    """
+    handle = _GlobalHookHandle(_LOSS_HOOKS, None)
+    _LOSS_HOOKS[handle.id] = hook
+    return handle
 
 
 class Loss(Module):
@@ -21,9 +41,14 @@ class Loss(Module):
     _target: np.ndarray | None = None
 
     def forward(self, y_pred, y_true) -> float:
+        given = y_pred
         y_pred, y_true = self._check(y_pred, y_true)
         self._pred, self._target = y_pred, y_true
-        return self._value(y_pred, y_true)
+        value = self._value(y_pred, y_true)
+        if _LOSS_HOOKS:
+            for hook in tuple(_LOSS_HOOKS.values()):
+                hook(self, given, y_true, value)
+        return value
 
     def __call__(self, y_pred, y_true) -> float:
         return self.forward(y_pred, y_true)

@@ -93,7 +93,8 @@ class Module:
     (returning the gradient with respect to the input and adding parameter gradients to
     ``param.grad``). Calling the module, ``module(x)``, is ``module.forward(x)``.
 
-    Hooks observe a module without it knowing: ``register_forward_hook(fn)`` calls
+    Hooks observe a module without it knowing: ``register_forward_pre_hook(fn)`` calls
+    ``fn(module, inputs)`` before every forward, ``register_forward_hook(fn)`` calls
     ``fn(module, inputs, output)`` after every forward, ``register_backward_hook(fn)`` calls
     ``fn(module, grad_output, grad_input)`` after every backward. With no hooks attached nothing
     extra runs at all: the wrappers that call hooks exist only on instances that have hooks.
@@ -105,6 +106,7 @@ class Module:
 
     def __init__(self) -> None:
         self.training = True
+        self._forward_pre_hooks: dict[int, Callable] = {}
         self._forward_hooks: dict[int, Callable] = {}
         self._backward_hooks: dict[int, Callable] = {}
 
@@ -245,6 +247,13 @@ class Module:
         return cls(**config)
 
     # ----------------------------------------------------------------- hooks
+    def register_forward_pre_hook(self, hook: Callable) -> HookHandle:
+        """Call ``hook(module, inputs)`` before each forward; returns a handle to remove it."""
+        handle = HookHandle(self._forward_pre_hooks, self)
+        self._forward_pre_hooks[handle.id] = hook
+        self._sync_hook_wrappers()
+        return handle
+
     def register_forward_hook(self, hook: Callable) -> HookHandle:
         """Call ``hook(module, inputs, output)`` after each forward; returns a handle to remove it."""
         handle = HookHandle(self._forward_hooks, self)
@@ -263,17 +272,20 @@ class Module:
         # An instance attribute shadows the class method only while hooks exist, so a module
         # without hooks runs its plain forward/backward with no extra call or branch.
         cls = type(self)
-        if self._forward_hooks and "forward" not in vars(self):
+        any_forward = bool(self._forward_hooks or self._forward_pre_hooks)
+        if any_forward and "forward" not in vars(self):
             plain_forward = cls.forward.__get__(self)
 
             def forward(*args):
+                for hook in tuple(self._forward_pre_hooks.values()):
+                    hook(self, args)
                 out = plain_forward(*args)
                 for hook in tuple(self._forward_hooks.values()):
                     hook(self, args, out)
                 return out
 
             self.forward = forward
-        elif not self._forward_hooks and "forward" in vars(self):
+        elif not any_forward and "forward" in vars(self):
             del self.forward
         if self._backward_hooks and "backward" not in vars(self):
             plain_backward = cls.backward.__get__(self)

@@ -21,16 +21,12 @@ from typing import Callable, Iterable
 import numpy as np
 
 from nnteach._validation import check_positive
+from nnteach.losses import _GlobalHookHandle
 from nnteach.module import HookHandle, Parameter
 
 # Hooks called after every optimizer step, of any optimizer: fn(optimizer). A trace uses this to
 # see updates of the model it observes without being handed the optimizer.
 _STEP_HOOKS: dict[int, Callable] = {}
-
-
-class _GlobalHookHandle(HookHandle):
-    def remove(self) -> None:
-        self._hooks.pop(self.id, None)
 
 
 def register_optimizer_step_hook(hook: Callable) -> HookHandle:

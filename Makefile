@@ -1,0 +1,46 @@
+# nnteach: two commands on a fresh machine with Python 3.10+ and make.
+#   make lab   - set up .venv and open the course in JupyterLab (lesson 0)
+#   make test  - set up .venv and run every test: unit, property, widget, browser, and the notebooks under nbval
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+# Real data for the tests (California Housing) lives beside the project in ../shared/data.
+NNTEACH_DATA_DIR ?= $(if $(wildcard ../shared/data/cal_housing.data.gz),$(abspath ../shared/data),)
+export NNTEACH_DATA_DIR
+FIRST_LESSON := $(firstword $(sort $(wildcard notebooks/00_*.ipynb)))
+NOTEBOOKS := $(wildcard notebooks/*.ipynb course/solutions/*.ipynb)
+
+.PHONY: lab test test-fast bench venv clean
+
+# The stamp files record which extras are installed; they are rebuilt when pyproject.toml changes.
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.course: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[course,data]'
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[course,data,test]'
+	touch $@
+
+venv: $(VENV)/.test
+
+lab: $(VENV)/.course
+	$(PY) -m jupyterlab $(if $(FIRST_LESSON),$(FIRST_LESSON),notebooks/)
+
+test: $(VENV)/.test
+	$(PY) -m pytest -p no:cacheprovider tests $(if $(NOTEBOOKS),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS))
+
+# Unit tests only (no notebooks, no browser): the quick loop while developing.
+test-fast: $(VENV)/.test
+	$(PY) -m pytest -q -m "not browser" tests
+
+bench: $(VENV)/.test
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,402 @@
+"""``nt.trace(model)``: observe a model's real computation and keep the numbers of every step.
+
+The trace attaches hooks to the model's modules (and to losses and optimizers in general) while it
+is active and removes them after, even on error. The hooks only copy what crosses a module
+boundary - the input of a Linear, its output z, the activation's output a, the gradients handed
+back - and parameter gradients and values. Nothing is recomputed, so a traced run and an untraced
+run from the same seed end with bit-identical weights.
+
+A step begins with every forward pass of the model in training mode (forward passes in eval mode,
+such as ``Trainer.evaluate``, are not steps). The loss of a step is the loss computed on the
+model's output; the update is the step of any optimizer over the model's parameters.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from nnteach._validation import check_int
+from nnteach.activations import Activation
+from nnteach.layers import Dense, Linear
+from nnteach.losses import register_loss_hook
+from nnteach.model import Sequential
+from nnteach.module import Module
+from nnteach.optim import SGD, register_optimizer_step_hook
+from nnteach.tracing.records import LayerRecord, StepRecord
+
+_ACTIVATION_NAMES = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "Sigmoid": "sigmoid", "Tanh": "tanh",
+                     "Softmax": "softmax", "Identity": "identity"}
+
+
+def neuron_layers(model: Module) -> list[tuple[Linear, Module | None]]:
+    """The model's neuron layers: each a Linear with the activation right after it (or None).
+
+    A :class:`Dense` is one neuron layer; in a :class:`Sequential`, a Linear followed by an
+    activation module is one, and a Linear followed by anything else stands alone (its a = z).
+    """
+    flat: list[Module] = []
+
+    def walk(m: Module) -> None:
+        if isinstance(m, Sequential):
+            for child in m.layers:
+                walk(child)
+        else:
+            flat.append(m)
+
+    walk(model)
+    units, i = [], 0
+    while i < len(flat):
+        m = flat[i]
+        nxt = flat[i + 1] if i + 1 < len(flat) else None
+        if isinstance(m, Dense):
+            units.append((m.linear, m.activation))
+        elif isinstance(m, Linear) and isinstance(nxt, Activation):
+            units.append((m, nxt))
+            i += 1
+        elif isinstance(m, Linear):
+            units.append((m, None))
+        i += 1
+    return units
+
+
+def activation_name(module: Module | None) -> str:
+    if module is None:
+        return "identity"
+    return _ACTIVATION_NAMES.get(type(module).__name__, type(module).__name__.lower())
+
+
+class _Losses:
+    """A growable float64 array: the loss of every step, 8 bytes each (NaN until the loss is known)."""
+
+    def __init__(self):
+        self._buf = np.empty(1024)
+        self.size = 0
+
+    def append(self, value: float) -> None:
+        if self.size == len(self._buf):
+            self._buf = np.concatenate([self._buf, np.empty(len(self._buf))])
+        self._buf[self.size] = value
+        self.size += 1
+
+    def set_last(self, value: float) -> None:
+        self._buf[self.size - 1] = value
+
+    def array(self) -> np.ndarray:
+        return self._buf[: self.size].copy()
+
+
+class _StepBuilder:
+    """The step being recorded: one dict of fields per neuron layer, frozen into a StepRecord at the end."""
+
+    def __init__(self, index: int, n_layers: int):
+        self.index = index
+        self.layers: list[dict] = [{} for _ in range(n_layers)]
+        self.step: dict = {}
+        self.version = 0
+
+    def freeze(self, names: Sequence[str], acts: Sequence[str]) -> StepRecord | None:
+        if not self.layers[0] or "x" not in self.step:
+            return None  # the forward pass did not complete
+        layers = tuple(LayerRecord(index=i, name=names[i], activation=acts[i], **fields)
+                       for i, fields in enumerate(self.layers))
+        return StepRecord(index=self.index, layers=layers, **self.step)
+
+
+class TraceReader:
+    """What every trace can do with its records (a live :class:`Trace` or one loaded from JSON).
+
+    Needs ``steps``, ``losses``, ``num_steps``, ``layer_names``, ``activations``, ``layer_options``,
+    ``keep_every`` and ``keep_last``.
+    """
+
+    def step(self, index: int) -> StepRecord:
+        """The step with this global index (``StepRecord.index``), if it was kept."""
+        for s in self.steps:
+            if s.index == index:
+                return s
+        kept = [s.index for s in self.steps]
+        span = f"{kept[0]}..{kept[-1]}" if kept else "none"
+        raise IndexError(f"trace.step: step {index} was not kept (kept: {len(kept)} steps, indices {span}; "
+                         f"keep_every={self.keep_every}, keep_last={self.keep_last}).")
+
+    def explain(self, step: int | StepRecord = -1, layer: int = 0, neuron: int = 0, sample: int = 0,
+                phase: str = "forward", digits: int = 3):
+        """The equation of one neuron in one step, with every number substituted.
+
+        Args:
+            step: position in ``tr.steps`` (``-1`` the newest) or a StepRecord.
+            layer: neuron layer, 0-based (0 = first hidden layer); neuron: 0-based within the layer.
+            sample: row of the batch, 0-based.
+            phase: ``"forward"`` (z and a), ``"backward"`` (dL/da, dL/dz, dL/dW, dL/db) or
+                ``"update"`` (the optimizer's change to the weights).
+            digits: decimals shown.
+
+        Returns:
+            an :class:`~nnteach.tracing.explain.Explanation`: prints as text, shows as HTML or
+            LaTeX in a notebook. Text indices count from 1, as in mathematics (layer=0,
+            neuron=0 is written z⁽¹⁾₁).
+        """
+        from nnteach.tracing.explain import explain_step
+
+        record = step if isinstance(step, StepRecord) else self.steps.get(step, "trace.explain")
+        return explain_step(record, layer, neuron, sample, phase, digits=digits,
+                            layer_options=self.layer_options)
+
+    def to_dict(self) -> dict:
+        """The whole trace as JSON-ready plain data (lists of numbers); see :func:`trace_from_dict`."""
+        from nnteach.tracing.serialize import trace_to_dict
+
+        return trace_to_dict(self)
+
+    def save_json(self, path) -> None:
+        from nnteach.tracing.serialize import save_trace
+
+        save_trace(self, path)
+
+
+
+class Trace(TraceReader):
+    """A recording of a model's training steps. Use as ``with nt.trace(model) as tr:`` or start/stop.
+
+    Args:
+        model: the model to observe (a Sequential, a Dense, a Linear...).
+        keep_every: keep the full record of every n-th step only (steps 0, n, 2n, ...).
+        keep_last: keep at most this many full records, the newest (None: no limit).
+        The loss of every step is kept whatever these say (``tr.losses``).
+
+    Attributes:
+        steps: the kept steps (a sequence of :class:`StepRecord`; ``tr.steps[-1]`` is the newest,
+            including a step still in progress).
+        losses: the loss of every step since tracing began (NaN for a step without a loss).
+        num_steps: how many steps were observed.
+        layer_names, activations: one entry per neuron layer.
+    """
+
+    def __init__(self, model: Module, keep_every: int = 1, keep_last: int | None = None):
+        if not isinstance(model, Module):
+            raise TypeError(f"nt.trace: expected a Module to observe, got {type(model).__name__}.")
+        self.keep_every = check_int(keep_every, "keep_every", "nt.trace")
+        self.keep_last = None if keep_last is None else check_int(keep_last, "keep_last", "nt.trace")
+        self.model = model
+        self._units = neuron_layers(model)
+        if not self._units:
+            raise ValueError(
+                f"nt.trace: the model has no neuron layers to trace (no Linear or Dense in {type(model).__name__}). "
+                f"A trace records z and a for each layer of neurons; build the model from nt.Linear or nt.Dense."
+            )
+        n = len(self._units)
+        self.layer_names = tuple(f"hidden {i + 1}" for i in range(n - 1)) + ("output",)
+        self.activations = tuple(activation_name(act) for _, act in self._units)
+        self.layer_options = tuple(
+            {"negative_slope": act.negative_slope} if act is not None and hasattr(act, "negative_slope") else {}
+            for _, act in self._units
+        )
+        self._param_ids = {id(p) for p in model.parameters()}
+        self._kept: deque[StepRecord] = deque(maxlen=self.keep_last)
+        self._losses = _Losses()
+        self.num_steps = 0
+        self._current: _StepBuilder | None = None
+        self._recording = False  # is the current forward/backward being recorded?
+        self._last_output = None
+        self._snapshot: tuple[int, int, StepRecord | None] | None = None
+        self._handles: list = []
+        self.active = False
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> "Trace":
+        """Attach the hooks; recording begins with the next forward pass."""
+        if self.active:
+            raise RuntimeError("nt.trace: this trace is already active.")
+        h = self._handles
+        try:
+            h.append(self.model.register_forward_pre_hook(self._on_model_begin))
+            h.append(self.model.register_forward_hook(self._on_model_end))
+            for i, (linear, act) in enumerate(self._units):
+                h.append(linear.register_forward_hook(self._linear_forward(i, act is None)))
+                h.append(linear.register_backward_hook(self._linear_backward(i, act is None)))
+                if act is not None:
+                    h.append(act.register_forward_hook(self._activation_forward(i)))
+                    h.append(act.register_backward_hook(self._activation_backward(i)))
+            h.append(register_loss_hook(self._on_loss))
+            h.append(register_optimizer_step_hook(self._on_step))
+        except BaseException:
+            self._detach()
+            raise
+        self.active = True
+        return self
+
+    def stop(self) -> "Trace":
+        """Detach every hook and close the step in progress. The records stay."""
+        self._detach()
+        self._close_step()
+        self.active = False
+        return self
+
+    def _detach(self) -> None:
+        while self._handles:
+            self._handles.pop().remove()
+
+    def __enter__(self) -> "Trace":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ hooks
+    def _on_model_begin(self, module, args) -> None:
+        if not module.training:
+            self._recording = False
+            self._last_output = None
+            self._in_eval = True
+            return
+        self._in_eval = False
+        self._close_step()
+        index = self.num_steps
+        self.num_steps += 1
+        self._losses.append(np.nan)
+        self._recording = index % self.keep_every == 0
+        self._current = _StepBuilder(index, len(self._units)) if self._recording else None
+
+    def _on_model_end(self, module, args, out) -> None:
+        if getattr(self, "_in_eval", False):
+            return
+        self._last_output = out
+        if self._recording:
+            b = self._current
+            b.step["x"] = b.layers[0]["input"]  # the first layer's (validated) input is x
+            b.step["y_pred"] = np.array(out, copy=True)
+            b.version += 1
+
+    def _linear_forward(self, i: int, alone: bool):
+        def hook(linear, args, z):
+            if not self._recording:
+                return
+            rec = self._current.layers[i]
+            rec["input"] = np.array(args[0], dtype=z.dtype, copy=True)
+            rec["weight"] = linear.weight.data.copy()
+            rec["bias"] = None if linear.bias is None else linear.bias.data.copy()
+            rec["z"] = z.copy()
+            if alone:
+                rec["a"] = rec["z"]
+            self._current.version += 1
+        return hook
+
+    def _activation_forward(self, i: int):
+        def hook(act, args, a):
+            if self._recording:
+                self._current.layers[i]["a"] = a.copy()
+                self._current.version += 1
+        return hook
+
+    def _activation_backward(self, i: int):
+        def hook(act, grad_a, grad_z):
+            if self._recording and self._current.layers[i]:
+                rec = self._current.layers[i]
+                rec["grad_a"] = np.array(grad_a, copy=True)
+                rec["grad_z"] = grad_z.copy()
+                self._current.version += 1
+        return hook
+
+    def _linear_backward(self, i: int, alone: bool):
+        def hook(linear, grad_z, grad_input):
+            if not (self._recording and self._current.layers[i]):
+                return
+            rec = self._current.layers[i]
+            if alone:
+                rec["grad_z"] = rec["grad_a"] = np.array(grad_z, copy=True)
+            rec["grad_input"] = grad_input.copy()
+            rec["grad_weight"] = linear.weight.grad.copy()
+            rec["grad_bias"] = None if linear.bias is None else linear.bias.grad.copy()
+            self._current.version += 1
+        return hook
+
+    def _on_loss(self, loss_fn, y_pred, y_true, value) -> None:
+        if y_pred is None or y_pred is not self._last_output:
+            return  # a loss of something else than this model's latest training output
+        self._losses.set_last(value)
+        if self._recording:
+            b = self._current
+            b.step.update(y=np.array(y_true, copy=True), loss=float(value), loss_name=type(loss_fn).__name__)
+            b.version += 1
+
+    def _on_step(self, optimizer) -> None:
+        if not (self._recording and self._current is not None and self._current.layers[0]):
+            return
+        if not any(id(p) in self._param_ids for p in optimizer.params):
+            return
+        b = self._current
+        for (linear, _), rec in zip(self._units, b.layers):
+            rec["weight_after"] = linear.weight.data.copy()
+            rec["bias_after"] = None if linear.bias is None else linear.bias.data.copy()
+        plain = isinstance(optimizer, SGD) and not optimizer.momentum and not optimizer.weight_decay
+        b.step.update(optimizer=repr(optimizer), lr=float(optimizer.lr), plain_sgd=plain)
+        b.version += 1
+
+    def _close_step(self) -> None:
+        if self._current is not None:
+            record = self._current.freeze(self.layer_names, self.activations)
+            if record is not None:
+                self._kept.append(record)
+        self._current = None
+        self._snapshot = None
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def steps(self) -> "StepList":
+        current = None
+        b = self._current
+        if b is not None:
+            key = (b.index, b.version)
+            if self._snapshot is None or self._snapshot[:2] != key:
+                self._snapshot = (*key, b.freeze(self.layer_names, self.activations))
+            current = self._snapshot[2]
+        return StepList(list(self._kept) + ([current] if current is not None else []))
+
+    @property
+    def losses(self) -> np.ndarray:
+        return self._losses.array()
+
+    def __repr__(self) -> str:
+        state = "active" if self.active else "stopped"
+        return (f"Trace({state}, {self.num_steps} steps observed, {len(self.steps)} kept, "
+                f"layers: {', '.join(f'{n} ({a})' for n, a in zip(self.layer_names, self.activations))})")
+
+
+class StepList(Sequence):
+    """The kept steps, indexable by position (``tr.steps[0]``, ``tr.steps[-1]``)."""
+
+    def __init__(self, records: list[StepRecord]):
+        self._records = records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return StepList(self._records[k])
+        return self.get(k, "trace.steps")
+
+    def get(self, k, who: str) -> StepRecord:
+        n = len(self._records)
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise TypeError(f"{who}: expected a step position (int), got {type(k).__name__}.")
+        if not -n <= k < n:
+            valid = f"0..{n - 1} (or -{n}..-1)" if n else "none: no step has been recorded yet"
+            raise IndexError(f"{who}: step {k} does not exist; valid steps: {valid}.")
+        return self._records[k]
+
+    def __iter__(self) -> Iterator[StepRecord]:
+        return iter(self._records)
+
+    def __repr__(self) -> str:
+        if not self._records:
+            return "StepList([])"
+        return f"StepList({len(self)} steps, indices {self._records[0].index}..{self._records[-1].index})"
+
+
+def trace(model: Module, keep_every: int = 1, keep_last: int | None = None) -> Trace:
+    """Record every step of ``model``: ``with nt.trace(model) as tr: ...`` (see :class:`Trace`)."""
+    return Trace(model, keep_every=keep_every, keep_last=keep_last)

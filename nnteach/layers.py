@@ -153,6 +153,9 @@ class Dense(Module):
         cfg["activation"] = activation_to_spec(self.activation)
         return cfg
 
+    def summary_label(self) -> str:
+        return f"Dense({self.in_features}, {self.out_features}, {type(self.activation).__name__})"
+
     def __repr__(self) -> str:
         return (f"Dense(in_features={self.in_features}, out_features={self.out_features}, "
                 f"activation={self.activation!r})")

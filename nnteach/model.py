@@ -104,7 +104,7 @@ class Sequential(Module):
         rows = [("#", "Layer (type)", "Output shape", "Param #")]
         for i, layer in enumerate(self.layers):
             shape = layer.output_shape(shape)
-            rows.append((str(i), repr(layer) if len(repr(layer)) <= 40 else type(layer).__name__,
+            rows.append((str(i), layer.summary_label(),
                          "(" + ", ".join(str(s) for s in shape) + ")", f"{layer.num_parameters():,}"))
         widths = [max(len(r[c]) for r in rows) for c in range(4)]
         fmt = lambda r: f"{r[0]:>{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]:>{widths[3]}}"

@@ -301,6 +301,11 @@ class Module:
             del self.backward
 
     # ----------------------------------------------------------------- repr
+    def summary_label(self) -> str:
+        """How ``Sequential.summary()`` names this module: its repr, or the class name if that is long."""
+        text = repr(self)
+        return text if len(text) <= 40 and "\n" not in text else type(self).__name__
+
     def extra_repr(self) -> str:
         """The arguments shown inside the parentheses of ``repr`` (override in subclasses)."""
         return ""

@@ -270,34 +270,36 @@ class Module:
 
     def _sync_hook_wrappers(self) -> None:
         # An instance attribute shadows the class method only while hooks exist, so a module
-        # without hooks runs its plain forward/backward with no extra call or branch.
+        # without hooks runs its plain forward/backward with no extra call or branch. The hooks
+        # are kept as tuples, rebuilt here, so a hooked call does not copy the registries.
+        self._pre, self._post = tuple(self._forward_pre_hooks.values()), tuple(self._forward_hooks.values())
+        self._back = tuple(self._backward_hooks.values())
         cls = type(self)
-        any_forward = bool(self._forward_hooks or self._forward_pre_hooks)
-        if any_forward and "forward" not in vars(self):
+        if (self._pre or self._post) and "forward" not in vars(self):
             plain_forward = cls.forward.__get__(self)
 
             def forward(*args):
-                for hook in tuple(self._forward_pre_hooks.values()):
+                for hook in self._pre:
                     hook(self, args)
                 out = plain_forward(*args)
-                for hook in tuple(self._forward_hooks.values()):
+                for hook in self._post:
                     hook(self, args, out)
                 return out
 
             self.forward = forward
-        elif not any_forward and "forward" in vars(self):
+        elif not (self._pre or self._post) and "forward" in vars(self):
             del self.forward
-        if self._backward_hooks and "backward" not in vars(self):
+        if self._back and "backward" not in vars(self):
             plain_backward = cls.backward.__get__(self)
 
             def backward(*args):
                 grad_in = plain_backward(*args)
-                for hook in tuple(self._backward_hooks.values()):
+                for hook in self._back:
                     hook(self, args[0] if args else None, grad_in)
                 return grad_in
 
             self.backward = backward
-        elif not self._backward_hooks and "backward" in vars(self):
+        elif not self._back and "backward" in vars(self):
             del self.backward
 
     # ----------------------------------------------------------------- repr

@@ -89,20 +89,48 @@ class _Losses:
 
 
 class _StepBuilder:
-    """The step being recorded: one dict of fields per neuron layer, frozen into a StepRecord at the end."""
+    """The step being recorded: one dict of fields per neuron layer, frozen into a StepRecord on read.
+
+    ``copy`` copies each distinct array once per step: a layer's input is the very array the
+    previous activation returned, and its ``grad_a`` the very array the next Linear handed back,
+    so both records share one copy.
+    """
 
     def __init__(self, index: int, n_layers: int):
         self.index = index
         self.layers: list[dict] = [{} for _ in range(n_layers)]
         self.step: dict = {}
         self.version = 0
+        self._copies: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._frozen: tuple[int, StepRecord | None] | None = None
+
+    def copy(self, arr) -> np.ndarray:
+        hit = self._copies.get(id(arr))
+        if hit is not None and hit[0] is arr:
+            return hit[1]
+        dup = np.array(arr, copy=True)
+        self._copies[id(arr)] = (arr, dup)  # keeps arr alive, so its id cannot be reused this step
+        return dup
+
+    def finish(self) -> None:
+        self._copies = {}  # drop the references to the live arrays
+        opt = self.step.pop("update_by", None)
+        if opt is not None:  # describe the optimizer as it was at this step
+            plain = isinstance(opt, SGD) and not opt.momentum and not opt.weight_decay
+            self.step.update(optimizer=repr(opt), lr=float(opt.lr), plain_sgd=plain)
 
     def freeze(self, names: Sequence[str], acts: Sequence[str]) -> StepRecord | None:
-        if not self.layers[0] or "x" not in self.step:
-            return None  # the forward pass did not complete
-        layers = tuple(LayerRecord(index=i, name=names[i], activation=acts[i], **fields)
-                       for i, fields in enumerate(self.layers))
-        return StepRecord(index=self.index, layers=layers, **self.step)
+        if self._frozen is not None and self._frozen[0] == self.version:
+            return self._frozen[1]
+        record = None
+        if "update_by" in self.step:  # a step still in progress, read early
+            self.finish()
+        if self.layers[0] and "x" in self.step:  # else the forward pass did not complete
+            layers = tuple(LayerRecord(index=i, name=names[i], activation=acts[i], **fields)
+                           for i, fields in enumerate(self.layers))
+            record = StepRecord(index=self.index, layers=layers, **self.step)
+        self._frozen = (self.version, record)
+        return record
 
 
 class TraceReader:
@@ -195,14 +223,16 @@ class Trace(TraceReader):
             for _, act in self._units
         )
         self._param_ids = {id(p) for p in model.parameters()}
-        self._kept: deque[StepRecord] = deque(maxlen=self.keep_last)
+        self._kept: deque[_StepBuilder] = deque(maxlen=self.keep_last)
         self._losses = _Losses()
         self.num_steps = 0
         self._current: _StepBuilder | None = None
         self._recording = False  # is the current forward/backward being recorded?
         self._last_output = None
-        self._snapshot: tuple[int, int, StepRecord | None] | None = None
         self._handles: list = []
+        self._layer_handles: list = []
+        self._in_eval = False
+        self._optimizers: dict[int, tuple] = {}
         self.active = False
 
     # ------------------------------------------------------------------ life cycle
@@ -210,23 +240,27 @@ class Trace(TraceReader):
         """Attach the hooks; recording begins with the next forward pass."""
         if self.active:
             raise RuntimeError("nt.trace: this trace is already active.")
-        h = self._handles
         try:
-            h.append(self.model.register_forward_pre_hook(self._on_model_begin))
-            h.append(self.model.register_forward_hook(self._on_model_end))
-            for i, (linear, act) in enumerate(self._units):
-                h.append(linear.register_forward_hook(self._linear_forward(i, act is None)))
-                h.append(linear.register_backward_hook(self._linear_backward(i, act is None)))
-                if act is not None:
-                    h.append(act.register_forward_hook(self._activation_forward(i)))
-                    h.append(act.register_backward_hook(self._activation_backward(i)))
-            h.append(register_loss_hook(self._on_loss))
-            h.append(register_optimizer_step_hook(self._on_step))
+            self._handles.append(self.model.register_forward_pre_hook(self._on_model_begin))
+            self._handles.append(self.model.register_forward_hook(self._on_model_end))
+            self._handles.append(register_loss_hook(self._on_loss))
+            self._handles.append(register_optimizer_step_hook(self._on_step))
         except BaseException:
             self._detach()
             raise
         self.active = True
         return self
+
+    def _attach_layers(self) -> None:
+        # Per-layer hooks exist only during steps that are kept: a step that is only counted
+        # (keep_every > 1) runs the layers' plain methods, at no cost.
+        h = self._layer_handles
+        for i, (linear, act) in enumerate(self._units):
+            h.append(linear.register_forward_hook(self._linear_forward(i, act is None)))
+            h.append(linear.register_backward_hook(self._linear_backward(i, act is None)))
+            if act is not None:
+                h.append(act.register_forward_hook(self._activation_forward(i)))
+                h.append(act.register_backward_hook(self._activation_backward(i)))
 
     def stop(self) -> "Trace":
         """Detach every hook and close the step in progress. The records stay."""
@@ -236,8 +270,9 @@ class Trace(TraceReader):
         return self
 
     def _detach(self) -> None:
-        while self._handles:
-            self._handles.pop().remove()
+        for handles in (self._layer_handles, self._handles):
+            while handles:
+                handles.pop().remove()
 
     def __enter__(self) -> "Trace":
         return self.start()
@@ -259,26 +294,33 @@ class Trace(TraceReader):
         self._losses.append(np.nan)
         self._recording = index % self.keep_every == 0
         self._current = _StepBuilder(index, len(self._units)) if self._recording else None
+        if self._recording and not self._layer_handles:
+            self._attach_layers()
+        elif not self._recording and self._layer_handles:
+            while self._layer_handles:
+                self._layer_handles.pop().remove()
 
     def _on_model_end(self, module, args, out) -> None:
-        if getattr(self, "_in_eval", False):
+        if self._in_eval:
             return
         self._last_output = out
         if self._recording:
             b = self._current
             b.step["x"] = b.layers[0]["input"]  # the first layer's (validated) input is x
-            b.step["y_pred"] = np.array(out, copy=True)
+            b.step["y_pred"] = b.copy(out)
             b.version += 1
 
     def _linear_forward(self, i: int, alone: bool):
         def hook(linear, args, z):
             if not self._recording:
                 return
-            rec = self._current.layers[i]
-            rec["input"] = np.array(args[0], dtype=z.dtype, copy=True)
+            b = self._current
+            rec = b.layers[i]
+            x = args[0]
+            rec["input"] = b.copy(x) if isinstance(x, np.ndarray) and x.dtype == z.dtype else np.array(x, dtype=z.dtype)
             rec["weight"] = linear.weight.data.copy()
             rec["bias"] = None if linear.bias is None else linear.bias.data.copy()
-            rec["z"] = z.copy()
+            rec["z"] = b.copy(z)
             if alone:
                 rec["a"] = rec["z"]
             self._current.version += 1
@@ -287,16 +329,17 @@ class Trace(TraceReader):
     def _activation_forward(self, i: int):
         def hook(act, args, a):
             if self._recording:
-                self._current.layers[i]["a"] = a.copy()
+                self._current.layers[i]["a"] = self._current.copy(a)
                 self._current.version += 1
         return hook
 
     def _activation_backward(self, i: int):
         def hook(act, grad_a, grad_z):
             if self._recording and self._current.layers[i]:
-                rec = self._current.layers[i]
-                rec["grad_a"] = np.array(grad_a, copy=True)
-                rec["grad_z"] = grad_z.copy()
+                b = self._current
+                rec = b.layers[i]
+                rec["grad_a"] = b.copy(grad_a)
+                rec["grad_z"] = b.copy(grad_z)
                 self._current.version += 1
         return hook
 
@@ -304,10 +347,11 @@ class Trace(TraceReader):
         def hook(linear, grad_z, grad_input):
             if not (self._recording and self._current.layers[i]):
                 return
-            rec = self._current.layers[i]
+            b = self._current
+            rec = b.layers[i]
             if alone:
-                rec["grad_z"] = rec["grad_a"] = np.array(grad_z, copy=True)
-            rec["grad_input"] = grad_input.copy()
+                rec["grad_z"] = rec["grad_a"] = b.copy(grad_z)
+            rec["grad_input"] = b.copy(grad_input)
             rec["grad_weight"] = linear.weight.grad.copy()
             rec["grad_bias"] = None if linear.bias is None else linear.bias.grad.copy()
             self._current.version += 1
@@ -319,41 +363,41 @@ class Trace(TraceReader):
         self._losses.set_last(value)
         if self._recording:
             b = self._current
-            b.step.update(y=np.array(y_true, copy=True), loss=float(value), loss_name=type(loss_fn).__name__)
+            b.step.update(y=b.copy(y_true), loss=float(value), loss_name=type(loss_fn).__name__)
             b.version += 1
 
     def _on_step(self, optimizer) -> None:
         if not (self._recording and self._current is not None and self._current.layers[0]):
             return
-        if not any(id(p) in self._param_ids for p in optimizer.params):
+        ours = self._optimizers.get(id(optimizer))
+        if ours is None or ours[0] is not optimizer:  # is it an optimizer of this model? (asked once)
+            ours = self._optimizers[id(optimizer)] = (optimizer, any(id(p) in self._param_ids for p in optimizer.params))
+        if not ours[1]:
             return
         b = self._current
         for (linear, _), rec in zip(self._units, b.layers):
             rec["weight_after"] = linear.weight.data.copy()
             rec["bias_after"] = None if linear.bias is None else linear.bias.data.copy()
-        plain = isinstance(optimizer, SGD) and not optimizer.momentum and not optimizer.weight_decay
-        b.step.update(optimizer=repr(optimizer), lr=float(optimizer.lr), plain_sgd=plain)
+        b.step["update_by"] = optimizer  # described (repr, lr) when the record is frozen
         b.version += 1
 
     def _close_step(self) -> None:
-        if self._current is not None:
-            record = self._current.freeze(self.layer_names, self.activations)
-            if record is not None:
-                self._kept.append(record)
+        b = self._current
+        if b is not None and b.layers[0] and "x" in b.step:
+            b.finish()
+            self._kept.append(b)  # frozen into a StepRecord when first read
         self._current = None
-        self._snapshot = None
 
     # ------------------------------------------------------------------ reading
     @property
     def steps(self) -> "StepList":
-        current = None
-        b = self._current
-        if b is not None:
-            key = (b.index, b.version)
-            if self._snapshot is None or self._snapshot[:2] != key:
-                self._snapshot = (*key, b.freeze(self.layer_names, self.activations))
-            current = self._snapshot[2]
-        return StepList(list(self._kept) + ([current] if current is not None else []))
+        names, acts = self.layer_names, self.activations
+        records = [b.freeze(names, acts) for b in self._kept]
+        if self._current is not None:
+            current = self._current.freeze(names, acts)
+            if current is not None:
+                records.append(current)
+        return StepList(records)
 
     @property
     def losses(self) -> np.ndarray:

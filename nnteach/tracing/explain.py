@@ -115,10 +115,11 @@ def _forward(c: _Ctx) -> list[Line]:
     rec, j, n = c.rec, c.j, c.n
     z_sym, a_sym = sym("z", c.L, c.J), sym("a", c.L, c.J)
     symbolic, numeric = [z_sym, op("=")], []
-    for k, i in enumerate(c.terms(rec.in_features)):
-        if k:
-            symbolic.append(op("+") if i is not None else Part("", ""))
-            numeric.append(op("+") if i is not None else Part("", ""))
+    terms = c.terms(rec.in_features)
+    for k, i in enumerate(terms):
+        if k and i is not None and terms[k - 1] is not None:  # "…" carries its own " + " on both sides
+            symbolic.append(op("+"))
+            numeric.append(op("+"))
         if i is None:
             symbolic.append(op("…"))
             numeric.append(op("…"))
@@ -154,7 +155,7 @@ def _activation_line(c: _Ctx, z_sym: Part, a_sym: Part) -> Line:
     fn = Part(fn_text, fn_latex)
     if name == "softmax":
         denominator = " + ".join(f"e^{num(v, c.d).text}" for v in rec.z[n][:_MAX_TERMS])
-        return Line([a_sym, op("="), Part(f"e^{z_sym.text} / Σₖ e^z⁽{c.L}⁾ₖ".translate(str.maketrans("", "")),
+        return Line([a_sym, op("="), Part(f"e^{z_sym.text} / Σₖ e^{sym('z', c.L).text}ₖ",
                                            rf"\frac{{e^{{{z_sym.latex}}}}}{{\sum_k e^{{z^{{({c.L})}}_k}}}}"),
                      op("="), Part(f"e^{c.num(z).text} / ({denominator})", rf"\frac{{e^{{{c.num(z).latex}}}}}{{\dots}}"),
                      op("="), c.num(a)])
@@ -184,8 +185,9 @@ def _backward(c: _Ctx) -> list[Line]:
                           note="this sample's share" if rec.batch_size > 1 else ""))
     if rec.batch_size > 1:
         row = ", ".join(c.num(v).text for v in rec.grad_weight[j][:_MAX_TERMS])
+        row += ", …" if rec.in_features > _MAX_TERMS else ""
         lines.append(Line([txt(f"Summed over the batch of {rec.batch_size} (each share already carries the 1/"
-                               f"{rec.batch_size} of the mean): ∂L/∂w⁽{c.L}⁾{str(c.J).translate(str.maketrans('0123456789', '₀₁₂₃₄₅₆₇₈₉'))} = "
+                               f"{rec.batch_size} of the mean): ∂L/∂{sym('w', c.L, c.J).text} = "
                                f"[{row}]" + ("" if rec.grad_bias is None else f", ∂L/∂b = {c.num(rec.grad_bias[j]).text}"))],
                           kind="text"))
     return lines
@@ -199,8 +201,9 @@ def _grad_a_line(c: _Ctx, a_sym: Part) -> Line:
     nxt = c.step.layers[c.l + 1]
     z_next = [sym("z", c.L + 1, k + 1) for k in range(nxt.out_features)]
     symbolic, numeric = [], []
-    for k, idx in enumerate(c.terms(nxt.out_features)):
-        if k and idx is not None:
+    terms = c.terms(nxt.out_features)
+    for k, idx in enumerate(terms):
+        if k and idx is not None and terms[k - 1] is not None:  # "…" carries its own " + " on both sides
             symbolic.append(op("+"))
             numeric.append(op("+"))
         if idx is None:
@@ -249,11 +252,11 @@ def _grad_z_line(c: _Ctx, a_sym: Part, z_sym: Part) -> Line:
             note = (f"with BCE the two cancel: ∂L/∂z = (ŷ − y)/{m} = ({c.num(a).text} − {c.term(y).text})/{m}")
     elif name == "tanh":
         body = [Part(f"(1 − {a_sym.text}²)", rf"(1 - ({a_sym.latex})^2)"), op("="), c.term(ga), op("·"),
-                Part(f"(1 − {c.num(a).text}²)", rf"(1 - {c.num(a).latex}^2)")]
+                Part(f"(1 − {c.term(a).text}²)", rf"(1 - {c.term(a).latex}^2)")]
         note = "tanh′(z) = 1 − tanh²(z) = 1 − a²"
     elif name in ("relu", "leaky_relu"):
         slope = 1.0 if z > 0 else (0.0 if name == "relu" else c.options.get("negative_slope", 0.01))
-        body = [Part(f"{'ReLU' if name == 'relu' else 'LeakyReLU'}′({z_sym.text})", r"\mathrm{ReLU}'(" + z_sym.latex + ")"),
+        body = [Part(f"{'ReLU' if name == 'relu' else 'LeakyReLU'}′({z_sym.text})", rf"\mathrm{{{'ReLU' if name == 'relu' else 'LeakyReLU'}}}'(" + z_sym.latex + ")"),
                 op("="), c.term(ga), op("·"), c.num(slope)]
         note = f"z = {c.num(z).text} {'>' if z > 0 else '≤'} 0" + ("" if z > 0 or name != "relu" else
                                                                   ": the unit is off, no gradient flows through it")
@@ -270,11 +273,16 @@ def _grad_z_line(c: _Ctx, a_sym: Part, z_sym: Part) -> Line:
 def _update(c: _Ctx) -> list[Line]:
     step, rec, j = c.step, c.rec, c.j
     lines = []
-    params = [(sym("w", c.L, c.J, i + 1), rec.weight[j, i], rec.grad_weight[j, i], rec.weight_after[j, i])
-              for i in c.terms(rec.in_features) if i is not None]
+    params = [None if i is None else  # None: the skipped middle weights, shown as "…"
+              (sym("w", c.L, c.J, i + 1), rec.weight[j, i], rec.grad_weight[j, i], rec.weight_after[j, i])
+              for i in c.terms(rec.in_features)]
     if rec.bias is not None:
         params.append((sym("b", c.L, c.J), rec.bias[j], rec.grad_bias[j], rec.bias_after[j]))
-    for p_sym, before, g, after in params:
+    for param in params:
+        if param is None:
+            lines.append(Line([txt("…")], kind="text"))
+            continue
+        p_sym, before, g, after = param
         if step.plain_sgd:
             lines.append(Line([p_sym, op("←"), p_sym, op("−"), sym("eta"), op("·"), grad(p_sym), op("="), c.num(before),
                                op("−"), c.num(step.lr), op("·"), c.term(g), op("="), c.num(after)]))

@@ -306,7 +306,8 @@ class Trace(TraceReader):
         self._last_output = out
         if self._recording:
             b = self._current
-            b.step["x"] = b.layers[0]["input"]  # the first layer's (validated) input is x
+            x = args[0]
+            b.step["x"] = b.copy(x) if isinstance(x, np.ndarray) and x.dtype == out.dtype else np.array(x, dtype=out.dtype)
             b.step["y_pred"] = b.copy(out)
             b.version += 1
 
@@ -397,6 +398,8 @@ class Trace(TraceReader):
             current = self._current.freeze(names, acts)
             if current is not None:
                 records.append(current)
+                if self.keep_last is not None and len(records) > self.keep_last:
+                    records = records[-self.keep_last:]  # as the deque will be once this step closes
         return StepList(records)
 
     @property

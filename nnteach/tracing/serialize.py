@@ -57,13 +57,18 @@ class LoadedTrace(TraceReader):
             self.keep_every, self.keep_last, self.num_steps = d["keep_every"], d["keep_last"], d["num_steps"]
             self._losses = np.array([np.nan if v is None else v for v in d["losses"]], dtype=float)
             self._steps = StepList([self._step(s) for s in d["steps"]])
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, IndexError, AttributeError, TypeError, ValueError) as exc:
             raise ValueError(f"{who}: the trace data is incomplete or damaged ({type(exc).__name__}: {exc}).") from None
 
     def _step(self, s: dict) -> StepRecord:
+        if len(s["layers"]) != len(self.layer_names):
+            raise ValueError(f"step {s.get('index')!r} has {len(s['layers'])} layers, the trace {len(self.layer_names)}")
         layers = []
         for i, rec in enumerate(s["layers"]):
             arrays = {f: None if rec.get(f) is None else np.asarray(rec[f], dtype=float) for f in ARRAY_FIELDS}
+            missing = [f for f in ("input", "weight", "z", "a") if arrays[f] is None]
+            if missing:  # every recorded layer has its forward pass
+                raise ValueError(f"step {s.get('index')!r}, layer {i} has no {', '.join(missing)}")
             layers.append(LayerRecord(index=i, name=self.layer_names[i], activation=self.activations[i], **arrays))
         conv = {k: s.get(k) for k in _STEP_SCALARS}
         conv["plain_sgd"] = bool(conv["plain_sgd"])

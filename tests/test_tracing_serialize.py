@@ -1,0 +1,175 @@
+"""Traces as plain data: to_dict / save_json and back with trace_from_dict / load_trace."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+
+import numpy as np
+import pytest
+
+import nnteach as nt
+from nnteach.tracing import PHASES, LoadedTrace, trace_from_dict
+from nnteach.tracing.records import ARRAY_FIELDS
+from test_tracing_reference import ARCH_NAMES, ARCHS
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(31)
+
+
+def record_trace(arch, rng, steps=4, **trace_kwargs):
+    """A few momentum-SGD steps, then a forward-only step (no loss, no gradients)."""
+    model = arch.build(rng)
+    X, y, _ = arch.data(rng, 5)
+    loss_fn, opt = arch.loss_fn(), nt.SGD(model.parameters(), lr=0.1, momentum=0.5)
+    with nt.trace(model, **trace_kwargs) as tr:
+        for _ in range(steps):
+            opt.zero_grad()
+            loss_fn(model(X), y)
+            model.backward(loss_fn.backward())
+            opt.step()
+        model(X)
+    return tr
+
+
+def as_float(a):
+    return None if a is None else np.asarray(a, dtype=np.float64)
+
+
+def assert_same_trace(a, b):
+    assert a.num_steps == b.num_steps
+    assert (a.keep_every, a.keep_last) == (b.keep_every, b.keep_last)
+    assert tuple(a.layer_names) == tuple(b.layer_names) and tuple(a.activations) == tuple(b.activations)
+    assert np.array_equal(a.losses, b.losses, equal_nan=True)
+    assert len(a.steps) == len(b.steps)
+    for sa, sb in zip(a.steps, b.steps):
+        for name in ("index", "loss", "loss_name", "optimizer", "lr", "plain_sgd"):
+            assert getattr(sa, name) == getattr(sb, name), name
+        for name in ("x", "y", "y_pred"):
+            va, vb = as_float(getattr(sa, name)), as_float(getattr(sb, name))
+            assert (va is None and vb is None) or np.array_equal(va, vb), name
+        assert len(sa.layers) == len(sb.layers)
+        for ra, rb in zip(sa.layers, sb.layers):
+            assert (ra.index, ra.name, ra.activation) == (rb.index, rb.name, rb.activation)
+            for name in ARRAY_FIELDS:
+                va, vb = as_float(getattr(ra, name)), as_float(getattr(rb, name))
+                assert (va is None and vb is None) or np.array_equal(va, vb), f"step {sa.index} {ra.name} {name}"
+
+
+@pytest.mark.parametrize("arch_name", ARCH_NAMES)
+def test_to_dict_round_trip_keeps_every_number(arch_name, rng):
+    tr = record_trace(ARCHS[arch_name], rng)
+    loaded = trace_from_dict(tr.to_dict())
+    assert isinstance(loaded, LoadedTrace) and not loaded.active
+    assert_same_trace(tr, loaded)
+    assert loaded.steps[-1].has_backward is False and np.isnan(loaded.losses[-1])
+
+
+@pytest.mark.parametrize("arch_name", ARCH_NAMES)
+def test_save_json_and_load_trace_keep_every_number_and_every_explanation(arch_name, rng, tmp_path):
+    tr = record_trace(ARCHS[arch_name], rng)
+    path = tmp_path / "run.json"
+    tr.save_json(path)
+    assert os.listdir(tmp_path) == ["run.json"]  # written atomically: no temporary file left behind
+    loaded = nt.load_trace(path)
+    assert_same_trace(tr, loaded)
+    for k in range(len(tr.steps) - 1):  # the last step is forward-only
+        for layer, rec in enumerate(tr.steps[k].layers):
+            for neuron in range(rec.out_features):
+                for phase in PHASES:
+                    a = tr.explain(k, layer, neuron, sample=1, phase=phase)
+                    b = loaded.explain(k, layer, neuron, sample=1, phase=phase)
+                    assert a.text == b.text
+                    assert a._repr_html_() == b._repr_html_() and a._repr_latex_() == b._repr_latex_()
+
+
+def test_the_json_file_is_plain_data_in_a_named_format(rng, tmp_path):
+    tr = record_trace(ARCHS["leaky_relu_then_logits_bce"], rng)
+    path = tmp_path / "run.json"
+    tr.save_json(path)
+    with open(path) as fh:
+        d = json.load(fh)
+    assert d["format"] == "nnteach-trace" and d["format_version"] == 1
+    assert d["layer_options"][0] == {"negative_slope": 0.2}
+    assert d["losses"][-1] is None  # the forward-only step has no loss: null, not NaN
+    assert d == tr.to_dict()
+    assert json.loads(json.dumps(tr.to_dict())) == tr.to_dict()
+
+
+def test_a_loaded_trace_converts_back_to_the_same_dict(rng):
+    d = record_trace(ARCHS["tanh_then_logits_cross_entropy"], rng).to_dict()
+    assert trace_from_dict(d).to_dict() == d
+
+
+def test_thinned_traces_round_trip_with_their_step_indices(rng):
+    tr = record_trace(ARCHS["dense_relu_tanh_identity_mse"], rng, steps=9, keep_every=2, keep_last=3)
+    loaded = trace_from_dict(tr.to_dict())
+    assert [s.index for s in loaded.steps] == [s.index for s in tr.steps] == [4, 6, 8]
+    assert len(loaded.losses) == 10
+    assert loaded.step(6).loss == tr.step(6).loss
+    with pytest.raises(IndexError, match="step 5 was not kept"):
+        loaded.step(5)
+
+
+def test_a_loaded_trace_keeps_the_leaky_relu_slope_for_its_explanations(rng):
+    tr = record_trace(ARCHS["leaky_relu_then_logits_bce"], rng)
+    loaded = trace_from_dict(tr.to_dict())
+    texts = [loaded.explain(0, 0, j, sample=s, phase="backward").text for j in range(6) for s in range(5)]
+    assert any("LeakyReLU′(z⁽¹⁾" in t and "·0.2 =" in t for t in texts)  # some unit had z ≤ 0
+
+
+# ----------------------------------------------------------------------------- bad input
+@pytest.fixture
+def good(rng):
+    return record_trace(ARCHS["linear_act_pairs_bce"], rng, steps=2).to_dict()
+
+
+@pytest.mark.parametrize("bad", [None, [1, 2], "nnteach-trace", {"format": "nnteach-model"}, {}])
+def test_data_of_another_kind_is_refused_by_name(bad):
+    with pytest.raises(ValueError, match=r"nt\.load_trace: expected a dict made by Trace\.to_dict\(\) \(format 'nnteach-trace'\)"):
+        trace_from_dict(bad)
+
+
+def test_a_newer_format_version_asks_to_upgrade(good):
+    good["format_version"] = 2
+    with pytest.raises(ValueError, match=r"trace format version 2 is newer than this nnteach reads \(1\)\. Upgrade nnteach"):
+        trace_from_dict(good)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d.pop("steps"),
+    lambda d: d.pop("layer_names"),
+    lambda d: d["steps"][0].pop("x"),
+    lambda d: d["steps"][0]["layers"][0].__setitem__("z", [[1.0, 2.0], [3.0]]),  # ragged
+    lambda d: d["steps"][0]["layers"][0].__setitem__("z", "not numbers"),
+    lambda d: d["steps"][0].__setitem__("layers", [[1.0, 2.0]]),  # a layer that is not a dict
+    lambda d: d["steps"][0]["layers"].append(copy.deepcopy(d["steps"][0]["layers"][0])),  # more layers than names
+    lambda d: d["steps"][0]["layers"].pop(),  # fewer layers than names
+    lambda d: d["steps"][0]["layers"][1].__setitem__("z", None),  # a forward value missing
+    lambda d: d.__setitem__("losses", 3.0),
+], ids=["no steps", "no layer names", "no x", "ragged array", "text for numbers", "layer not a dict",
+        "extra layer", "missing layer", "null z", "losses not a list"])
+def test_damaged_data_gives_a_clear_error(good, damage):
+    damage(good)
+    with pytest.raises(ValueError, match=r"nt\.load_trace: the trace data is incomplete or damaged"):
+        trace_from_dict(good)
+
+
+def test_load_trace_explains_a_missing_or_non_json_file(tmp_path, rng):
+    with pytest.raises(FileNotFoundError, match="nt.load_trace: no file at"):
+        nt.load_trace(tmp_path / "missing.json")
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    with pytest.raises(ValueError, match="is not a JSON trace"):
+        nt.load_trace(text)
+    model_file = tmp_path / "model.nnteach"
+    nt.save(nt.Sequential(nt.Linear(2, 1, rng=rng)), model_file)  # a zip archive, not JSON
+    with pytest.raises(ValueError, match="is not a JSON trace"):
+        nt.load_trace(model_file)
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"format": "something-else"}))
+    with pytest.raises(ValueError, match="expected a dict made by Trace.to_dict"):
+        nt.load_trace(other)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnteach import functional as F
-from nnteach._validation import check_positive
+from nnteach._validation import as_float_array, check_positive
 from nnteach.module import MODULE_REGISTRY, Module
 
 
@@ -13,6 +13,18 @@ class Activation(Module):
     """Base of the activations: caches what its derivative needs and checks the call order."""
 
     _cache: np.ndarray | None = None
+
+    def _checked_input(self, x) -> np.ndarray:
+        """A float batch of shape (N, features), as every layer takes; the common case costs two compares."""
+        if type(x) is not np.ndarray or x.dtype.kind != "f":
+            x = as_float_array(x, f"{self!r}", "input")
+        if x.ndim != 2:
+            hint = (" For one sample use x.reshape(1, -1); for a column of N values use x.reshape(-1, 1)."
+                    if x.ndim == 1 else "")
+            raise ValueError(
+                f"{self!r} expected input of shape (N, features), a 2-D batch, got {x.ndim}-D shape {x.shape}.{hint}"
+            )
+        return x
 
     def _cached(self, grad_output: np.ndarray) -> np.ndarray:
         cache = self._cache
@@ -30,6 +42,7 @@ class Identity(Activation):
     r""":math:`a = z`. Use it for a linear output (regression) or to mean "no activation"."""
 
     def forward(self, x):
+        x = self._checked_input(x)
         self._cache = x
         return x
 
@@ -42,6 +55,7 @@ class ReLU(Activation):
     r"""Rectified linear unit :math:`a = \max(0, z)`; derivative 1 where z > 0, else 0."""
 
     def forward(self, x):
+        x = self._checked_input(x)
         self._cache = x  # z: the derivative needs its sign
         return F.relu(x)
 
@@ -61,6 +75,7 @@ class LeakyReLU(Activation):
         self.negative_slope = check_positive(negative_slope, "negative_slope", "LeakyReLU", allow_zero=True)
 
     def forward(self, x):
+        x = self._checked_input(x)
         self._cache = x
         return F.leaky_relu(x, self.negative_slope)
 
@@ -78,6 +93,7 @@ class Sigmoid(Activation):
     r""":math:`a = \sigma(z) = 1/(1 + e^{-z})`, squashing to (0, 1); :math:`\sigma' = a(1 - a)`."""
 
     def forward(self, x):
+        x = self._checked_input(x)
         a = F.sigmoid(x)
         self._cache = a  # sigma'(z) = a(1 - a): cheaper from a than from z
         return a
@@ -90,6 +106,7 @@ class Tanh(Activation):
     r""":math:`a = \tanh z`, squashing to (-1, 1); :math:`\tanh' = 1 - a^2`."""
 
     def forward(self, x):
+        x = self._checked_input(x)
         a = F.tanh(x)
         self._cache = a
         return a
@@ -106,6 +123,7 @@ class Softmax(Activation):
     """
 
     def forward(self, x):
+        x = self._checked_input(x)
         a = F.softmax(x)
         self._cache = a
         return a

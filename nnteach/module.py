@@ -153,7 +153,10 @@ class Module:
             for name, value in vars(module).items():
                 if isinstance(value, Parameter) and id(value) not in seen:
                     seen.add(id(value))
-                    yield (f"{mod_name}.{name}" if mod_name else name), value
+                    full = f"{mod_name}.{name}" if mod_name else name
+                    if not prefix and not value.name:
+                        value.name = full  # the name inside the outermost model that listed it first
+                    yield full, value
 
     def parameters(self) -> list[Parameter]:
         """The learnable parameters, to hand to an optimizer: ``nt.SGD(model.parameters(), lr=0.1)``."""

@@ -90,14 +90,19 @@ class Optimizer:
 
     def step(self) -> None:
         """Apply one update to every parameter, using the gradients accumulated since ``zero_grad``."""
-        data = self._data
-        if self.params[0].data.base is not data or self.params[-1].data.base is not data:
-            raise RuntimeError(
-                f"{type(self).__name__}.step: the parameters were moved since this optimizer was created "
-                f"(by .to(dtype) or by another optimizer over a different set). Create the optimizer again."
-            )
+        data, grad = self._data, self._grad
+        # Every parameter, not just the ends: an optimizer over a middle layer alone moves only that
+        # layer's arrays, and this one would otherwise update stale copies without a word.
+        for p in self.params:
+            if p.data.base is not data or p.grad.base is not grad:
+                what = f"parameter {p.name!r}" if p.name else f"a parameter of shape {p.shape}"
+                raise RuntimeError(
+                    f"{type(self).__name__}.step: {what} was moved since this "
+                    f"optimizer was created (by .to(dtype), by another optimizer over a different set, or by "
+                    f"assigning a new array to .grad). Create the optimizer again."
+                )
         self.step_count += 1
-        self._update(data, self._grad)
+        self._update(data, grad)
         for hook in tuple(_STEP_HOOKS.values()):
             hook(self)
 
@@ -105,8 +110,11 @@ class Optimizer:
         raise NotImplementedError
 
     def state_dict(self) -> dict:
-        """Hyper-parameters and internal buffers, as plain values and arrays."""
-        return {"step_count": self.step_count, **self._hyper()}
+        """Hyper-parameters, the step count and copies of the internal buffers (momentum, moments)."""
+        return {"step_count": self.step_count, **self._hyper(), **{k: v.copy() for k, v in self._buffers().items()}}
+
+    def _buffers(self) -> dict[str, np.ndarray]:
+        return {}
 
     def _hyper(self) -> dict:
         return {"lr": self.lr}
@@ -156,6 +164,9 @@ class SGD(Optimizer):
 
     def _hyper(self):
         return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
+
+    def _buffers(self):
+        return {} if self._velocity is None else {"velocity": self._velocity}
 
 
 class Adam(Optimizer):
@@ -208,3 +219,6 @@ class Adam(Optimizer):
 
     def _hyper(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps, "weight_decay": self.weight_decay}
+
+    def _buffers(self):
+        return {"exp_avg": self._m, "exp_avg_sq": self._v}

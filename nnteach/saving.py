@@ -71,12 +71,19 @@ def save(model: Module, path) -> Path:
                     zf.writestr(f"params/{name}.npy", blob)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual mode
         os.replace(tmp, path)  # atomic: readers see the old file or the new one, never half of one
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def load(path) -> Module:
@@ -114,11 +121,19 @@ def load(path) -> Module:
                 if member not in names:
                     raise ModelFileError(f"nt.load: {str(path)!r} is damaged: parameter {entry['name']!r} is missing.")
                 with zf.open(member) as fh:
-                    arr = np.lib.format.read_array(io.BytesIO(fh.read()), allow_pickle=False)
+                    blob = fh.read()
+                try:
+                    arr = np.lib.format.read_array(io.BytesIO(blob), allow_pickle=False)
+                except ValueError as exc:  # e.g. a pickled object array: refused, never unpickled
+                    raise ModelFileError(
+                        f"nt.load: {str(path)!r} is corrupted: parameter {entry['name']!r} is not a plain "
+                        f"numeric array ({exc})."
+                    ) from None
                 if list(arr.shape) != list(entry["shape"]) or hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest() != entry["sha256"]:
                     raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: parameter {entry['name']!r} does not match its checksum.")
                 state[entry["name"]] = arr
-    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+    # NotImplementedError: a damaged zip entry naming an unknown compression method.
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError, NotImplementedError) as exc:
         raise ModelFileError(f"nt.load: {str(path)!r} is truncated or corrupted ({exc}). Save the model again.") from None
     with isolated_rng():
         model = module_from_spec(header["architecture"])
@@ -145,5 +160,11 @@ def _read_header(zf: zipfile.ZipFile, path: Path) -> dict:
             f"{header.get('nnteach_version', '?')}), but this nnteach reads up to version {FORMAT_VERSION}. "
             f"Upgrade nnteach (pip install -U nnteach) to load it."
         )
+    params = header.get("parameters")
+    if not isinstance(header.get("architecture"), dict) or not isinstance(params, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("shape"), list)
+        and isinstance(e.get("sha256"), str) for e in params
+    ):
+        raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: its {HEADER} lacks a valid architecture or parameter list.")
     return header
 

@@ -51,7 +51,17 @@ class Trainer:
 
     # ------------------------------------------------------------------ the loop
     def train_step(self, x: np.ndarray, y: np.ndarray) -> float:
-        """One gradient step on one batch; returns the batch loss (before the update)."""
+        """One gradient step on one batch; returns the batch loss (before the update).
+
+        Raises:
+            TrainingDiverged: if the loss is NaN or infinite (the weights are then left unchanged).
+        """
+        # A diverging run overflows before the loss check below turns it into one clear error, so
+        # NumPy's overflow warnings would only be noise before it.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._step(x, y)
+
+    def _step(self, x: np.ndarray, y: np.ndarray) -> float:
         model, loss_fn, opt = self.model, self.loss_fn, self.optimizer
         opt.zero_grad()
         y_pred = model(x)
@@ -88,51 +98,61 @@ class Trainer:
             X_val, y_val = self._check_data(*validation_data, "Trainer.fit (validation_data)")
         callbacks = list(callbacks or [])
         history = History()
-        n_batches = -(-n // bs)
-        track_accuracy = isinstance(self.loss_fn, (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss))
         self.stop_training = False
         for cb in callbacks:
             cb.on_train_begin(self)
         self.model.train()
+        validation = None if validation_data is None else (X_val, y_val)
         bar = _progress(epochs, verbose)
         try:
-            for epoch in range(epochs):
-                order = self.rng.permutation(n) if shuffle else None
-                total, correct = 0.0, 0.0
-                for b, start in enumerate(range(0, n, bs)):
-                    if order is None:
-                        xb, yb = X[start:start + bs], y[start:start + bs]
-                    else:
-                        idx = order[start:start + bs]
-                        xb, yb = X[idx], y[idx]
-                    try:
-                        loss = self.train_step(xb, yb)
-                    except TrainingDiverged as exc:
-                        raise self._diverged(exc.args[0], epoch, epochs, b, n_batches) from None
-                    total += loss * len(xb)
-                    if track_accuracy:
-                        correct += self._metrics(self.loss_fn._pred, self.loss_fn._target)["accuracy"] * len(xb)
+            with np.errstate(over="ignore", invalid="ignore"):  # see train_step
+                for epoch in range(epochs):
+                    logs = self._epoch(X, y, bs, shuffle, callbacks, epoch, epochs)
+                    if validation is not None:
+                        logs.update({f"val_{k}": v for k, v in self.evaluate(*validation).items()})
+                    history._append(epoch, logs)
                     for cb in callbacks:
-                        cb.on_batch_end(self, b, loss)
-                logs = {"loss": total / n}
-                if track_accuracy:
-                    logs["accuracy"] = correct / n
-                if validation_data is not None:
-                    logs.update({f"val_{k}": v for k, v in self.evaluate(X_val, y_val).items()})
-                history._append(epoch, logs)
-                for cb in callbacks:
-                    cb.on_epoch_end(self, epoch, logs)
-                if bar is not None:
-                    bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()}, refresh=False)
-                    bar.update(1)
-                if self.stop_training:
-                    break
+                        cb.on_epoch_end(self, epoch, logs)
+                    if bar is not None:
+                        bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()}, refresh=False)
+                        bar.update(1)
+                    if self.stop_training:
+                        break
         finally:
             if bar is not None:
                 bar.close()
         for cb in callbacks:
             cb.on_train_end(self)
         return history
+
+    def _epoch(self, X, y, bs: int, shuffle: bool, callbacks, epoch: int, epochs: int) -> dict[str, float]:
+        """One pass over the data in mini-batches; returns the epoch's mean loss (and accuracy)."""
+        n = len(X)
+        n_batches = -(-n // bs)
+        track_accuracy = isinstance(self.loss_fn, (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss))
+        order = self.rng.permutation(n) if shuffle else None
+        total, correct = 0.0, 0.0
+        for b, start in enumerate(range(0, n, bs)):
+            if order is None:
+                xb, yb = X[start:start + bs], y[start:start + bs]
+            else:
+                idx = order[start:start + bs]
+                xb, yb = X[idx], y[idx]
+            try:
+                loss = self._step(xb, yb)
+            except TrainingDiverged as exc:
+                raise self._diverged(exc.args[0], epoch, epochs, b, n_batches) from None
+            total += loss * len(xb)
+            if track_accuracy:
+                correct += self._metrics(self.loss_fn._pred, self.loss_fn._target)["accuracy"] * len(xb)
+            for cb in callbacks:
+                cb.on_batch_end(self, b, loss)
+        if not np.isfinite(self.optimizer._data).all():  # the last update overflowed
+            raise self._diverged(float("nan"), epoch, epochs, n_batches - 1, n_batches, after_update=True)
+        logs = {"loss": total / n}
+        if track_accuracy:
+            logs["accuracy"] = correct / n
+        return logs
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, X, y) -> dict[str, float]:
@@ -201,11 +221,13 @@ class Trainer:
     def _fresh_loss(self) -> Loss:
         return type(self.loss_fn).from_config(self.loss_fn.get_config())
 
-    def _diverged(self, loss: float, epoch: int, epochs: int, batch: int, n_batches: int) -> TrainingDiverged:
+    def _diverged(self, loss: float, epoch: int, epochs: int, batch: int, n_batches: int,
+                  after_update: bool = False) -> TrainingDiverged:
         lr = getattr(self.optimizer, "lr", None)
         hint = f"The learning rate ({lr:g}) is probably too large: try {lr / 10:g}." if lr else "Try a smaller learning rate."
+        what = "the weights became NaN or infinite after the update" if after_update else f"the loss became {loss}"
         return TrainingDiverged(
-            f"Trainer.fit: the loss became {loss} at epoch {epoch + 1} of {epochs}, batch {batch + 1} of "
+            f"Trainer.fit: {what} at epoch {epoch + 1} of {epochs}, batch {batch + 1} of "
             f"{n_batches}: training diverged. {hint} The weights may now hold huge values: rebuild the "
             f"model (or reload a saved one) before training again."
         )

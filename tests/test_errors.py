@@ -1,0 +1,334 @@
+"""Bad input gets a clear error at the public boundary, before NumPy fails somewhere deep inside.
+
+Each message says who complains, what was expected, what came instead, and how to fix it; each
+test pins the message. (Errors about model files live in test_saving.py.)
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import nnteach as nt
+from nnteach.activations import ACTIVATIONS
+from nnteach.init import INITS
+
+
+@pytest.fixture
+def model(rng):
+    return nt.Sequential(nt.Linear(2, 3, rng=rng), nt.ReLU(), nt.Linear(3, 1, rng=rng), nt.Sigmoid())
+
+
+@pytest.fixture
+def trainer(model):
+    return nt.Trainer(model, nt.BCELoss(), nt.SGD(model.parameters(), lr=0.1), rng=0)
+
+
+@pytest.fixture
+def data(rng):
+    return rng.normal(size=(10, 2)), rng.integers(0, 2, size=10)
+
+
+# ----------------------------------------------------------------------------- shapes
+def test_wrong_input_width_names_the_layer_and_both_sizes(model):
+    with pytest.raises(ValueError, match=re.escape(
+            "Linear(in_features=2, out_features=3) expected input of shape (N, 2), got (4, 3). "
+            "Does the previous layer output 3 features?")):
+        model(np.ones((4, 3)))
+
+
+def test_mismatched_layers_name_the_layer_that_gets_the_wrong_width(rng):
+    model = nt.Sequential(nt.Linear(2, 3, rng=rng), nt.ReLU(), nt.Linear(4, 1, rng=rng))
+    with pytest.raises(ValueError, match=re.escape(
+            "Linear(in_features=4, out_features=1) expected input of shape (N, 4), got (5, 3)")):
+        model(np.ones((5, 2)))
+
+
+def test_one_dimensional_input_says_how_to_make_a_batch(model):
+    with pytest.raises(ValueError, match=re.escape(
+            "expected input of shape (N, 2), got 1-D shape (2,). For a single sample use x.reshape(1, -1).")):
+        model(np.array([0.5, 1.0]))
+
+
+def test_three_dimensional_input_is_refused(model):
+    with pytest.raises(ValueError, match=re.escape("expected input of shape (N, 2), got 3-D shape (4, 2, 1)")):
+        model(np.ones((4, 2, 1)))
+
+
+def test_predict_on_one_dimensional_input_says_how_to_reshape(model):
+    with pytest.raises(ValueError, match=re.escape(
+            "Sequential.predict: expected x of shape (N, 2), a 2-D batch, got 1-D shape (2,). "
+            "For one sample use x.reshape(1, -1)")):
+        model.predict(np.array([0.5, 1.0]))
+
+
+def test_fit_on_three_dimensional_input_says_to_flatten(trainer):
+    with pytest.raises(ValueError, match=re.escape(
+            "Trainer.fit: expected X of shape (N, 2), a 2-D batch, got 3-D shape (10, 2, 1). "
+            "Flatten each sample into one row first")):
+        trainer.fit(np.ones((10, 2, 1)), np.zeros(10), verbose=0)
+
+
+def test_text_input_is_a_type_error(model):
+    with pytest.raises(TypeError, match=r"expected input to be a numeric array, got dtype <U\d+ .*np.asarray"):
+        model(np.array([["a", "b"]]))
+
+
+# ----------------------------------------------------------------------------- data given to fit
+def test_fit_with_different_numbers_of_samples_in_x_and_y(trainer, data):
+    X, y = data
+    with pytest.raises(ValueError, match=re.escape(
+            "Trainer.fit: X and y must have the same number of samples, got 10 and 9.")):
+        trainer.fit(X, y[:9], verbose=0)
+
+
+def test_fit_with_nan_in_x_names_where(trainer, data):
+    X, y = data
+    X[3, 1] = np.nan
+    with pytest.raises(ValueError, match=re.escape(
+            "Trainer.fit: X contains NaN or infinity (first at index (3, 1): nan). Clean or impute the data")):
+        trainer.fit(X, y, verbose=0)
+
+
+def test_fit_with_inf_in_x_names_where(trainer, data):
+    X, y = data
+    X[7, 0] = -np.inf
+    with pytest.raises(ValueError, match=re.escape("Trainer.fit: X contains NaN or infinity (first at index (7, 0): -inf)")):
+        trainer.fit(X, y, verbose=0)
+
+
+def test_predict_with_nan_in_x_is_refused(model):
+    with pytest.raises(ValueError, match=re.escape("Sequential.predict: x contains NaN or infinity (first at index (0, 0): nan)")):
+        model.predict(np.array([[np.nan, 1.0]]))
+
+
+def test_fit_with_nan_in_y_is_refused(rng):
+    model = nt.Sequential(nt.Linear(2, 1, rng=rng))
+    trainer = nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1))
+    y = np.ones(4)
+    y[2] = np.nan
+    with pytest.raises(ValueError, match=re.escape("Trainer.fit: y contains NaN or infinity (first at index (2,): nan)")):
+        trainer.fit(np.ones((4, 2)), y, verbose=0)
+
+
+def test_validation_data_that_is_not_a_pair_is_refused(trainer, data):
+    with pytest.raises(ValueError, match=re.escape("Trainer.fit: expected validation_data=(X_val, y_val).")):
+        trainer.fit(*data, validation_data=data[0], verbose=0)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(epochs=0), "Trainer.fit: expected epochs >= 1, got 0."),
+    (dict(epochs=2.5), "Trainer.fit: expected epochs to be an integer, got float 2.5."),
+    (dict(batch_size=0), "Trainer.fit: expected batch_size >= 1, got 0."),
+], ids=["epochs-0", "epochs-float", "batch_size-0"])
+def test_fit_with_bad_epochs_or_batch_size(trainer, data, kwargs, message):
+    with pytest.raises((ValueError, TypeError), match=re.escape(message)):
+        trainer.fit(*data, verbose=0, **kwargs)
+
+
+# ----------------------------------------------------------------------------- targets for the losses
+def test_bce_targets_above_one_are_refused():
+    with pytest.raises(ValueError, match=re.escape(
+            "BCELoss: expected targets in [0, 1] (class 0 or 1, or a probability), got 2.0. Relabel the classes as 0 and 1")):
+        nt.BCELoss()(np.full((3, 1), 0.5), np.array([0.0, 1.0, 2.0]))
+
+
+def test_bce_targets_below_zero_are_refused():
+    with pytest.raises(ValueError, match=re.escape("BCELoss: expected targets in [0, 1] (class 0 or 1, or a probability), got -1.0")):
+        nt.BCELoss()(np.full((2, 1), 0.5), np.array([-1.0, 1.0]))
+
+
+def test_bce_with_logits_targets_outside_0_1_are_refused():
+    with pytest.raises(ValueError, match=re.escape("BCEWithLogitsLoss: expected targets in [0, 1]")):
+        nt.BCEWithLogitsLoss()(np.zeros((2, 1)), np.array([1.0, 3.0]))
+
+
+def test_bce_targets_outside_0_1_are_refused_by_fit_before_training(trainer, data):
+    X, _ = data
+    before = trainer.model.state_dict()
+    with pytest.raises(ValueError, match=re.escape("BCELoss: expected targets in [0, 1]")):
+        trainer.fit(X, np.arange(10), verbose=0)
+    after = trainer.model.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before)  # nothing was trained
+
+
+def test_bce_predictions_that_are_not_probabilities_suggest_a_sigmoid():
+    with pytest.raises(ValueError, match=re.escape(
+            "BCELoss: expected y_pred to be probabilities in [0, 1], got values from -0.5 to 2. "
+            "Put a Sigmoid before the loss, or use BCEWithLogitsLoss on raw outputs.")):
+        nt.BCELoss()(np.array([[-0.5], [2.0]]), np.array([0.0, 1.0]))
+
+
+def test_cross_entropy_class_index_too_large_is_refused():
+    with pytest.raises(ValueError, match=re.escape(
+            "CrossEntropyLoss: class index 3 is out of range for 3 classes (valid: 0..2). "
+            "Does the output layer have one unit per class?")):
+        nt.CrossEntropyLoss()(np.zeros((4, 3)), np.array([0, 1, 2, 3]))
+
+
+def test_cross_entropy_negative_class_index_is_refused():
+    with pytest.raises(ValueError, match=re.escape("CrossEntropyLoss: class index -1 is out of range for 3 classes")):
+        nt.CrossEntropyLoss()(np.zeros((2, 3)), np.array([-1, 0]))
+
+
+def test_cross_entropy_class_index_out_of_range_is_refused_by_fit(rng):
+    model = nt.Sequential(nt.Linear(2, 3, rng=rng))
+    trainer = nt.Trainer(model, nt.CrossEntropyLoss(), nt.SGD(model.parameters(), lr=0.1))
+    with pytest.raises(ValueError, match="class index 5 is out of range for 3 classes"):
+        trainer.fit(np.ones((4, 2)), np.array([0, 1, 2, 5]), verbose=0)
+
+
+def test_cross_entropy_fractional_class_indices_are_refused():
+    with pytest.raises(ValueError, match="CrossEntropyLoss: class-index targets must be whole numbers"):
+        nt.CrossEntropyLoss()(np.zeros((2, 3)), np.array([0.0, 1.5]))
+
+
+def test_cross_entropy_wrong_number_of_targets_is_refused():
+    with pytest.raises(ValueError, match=re.escape("CrossEntropyLoss: got 4 predictions but 3 targets.")):
+        nt.CrossEntropyLoss()(np.zeros((4, 3)), np.array([0, 1, 2]))
+
+
+def test_loss_with_mismatched_shapes_is_refused():
+    with pytest.raises(ValueError, match=re.escape(
+            "MSELoss: y_pred and y_true must have the same shape, got (4, 2) and (4, 3).")):
+        nt.MSELoss()(np.zeros((4, 2)), np.zeros((4, 3)))
+
+
+# ----------------------------------------------------------------------------- names and hyper-parameters
+def test_unknown_activation_lists_the_valid_names():
+    valid = ", ".join(repr(name) for name in ACTIVATIONS)
+    with pytest.raises(ValueError, match=re.escape(f"Dense(2, 3): unknown activation 'relu6'. Valid names: {valid}")):
+        nt.Dense(2, 3, activation="relu6")
+
+
+def test_activation_of_the_wrong_type_is_a_type_error():
+    with pytest.raises(TypeError, match="expected activation to be a name, None or a Module, got int"):
+        nt.Dense(2, 3, activation=3)
+
+
+def test_unknown_init_lists_the_valid_names():
+    valid = ", ".join(repr(name) for name in INITS)
+    with pytest.raises(ValueError, match=re.escape(f"Linear(2, 3): unknown init 'glorot'. Valid names: {valid}.")):
+        nt.Linear(2, 3, init="glorot")
+
+
+@pytest.mark.parametrize("value", [0, -4])
+def test_layer_size_below_one_is_refused(value):
+    with pytest.raises(ValueError, match=rf"expected out_features >= 1, got {value}"):
+        nt.Linear(2, value)
+
+
+def test_layer_size_that_is_not_an_integer_is_a_type_error():
+    with pytest.raises(TypeError, match=re.escape("Linear(2.5, 3): expected in_features to be an integer, got float 2.5.")):
+        nt.Linear(2.5, 3)
+
+
+@pytest.mark.parametrize("opt_cls", [nt.SGD, nt.Adam])
+def test_negative_learning_rate_is_refused(opt_cls, model):
+    with pytest.raises(ValueError, match=re.escape(f"{opt_cls.__name__}: expected lr (learning rate) > 0, got -0.1.")):
+        opt_cls(model.parameters(), lr=-0.1)
+
+
+@pytest.mark.parametrize("opt_cls", [nt.SGD, nt.Adam])
+def test_zero_learning_rate_is_refused(opt_cls, model):
+    with pytest.raises(ValueError, match=re.escape(f"{opt_cls.__name__}: expected lr (learning rate) > 0, got 0.0.")):
+        opt_cls(model.parameters(), lr=0)
+
+
+def test_learning_rate_that_is_not_a_number_is_a_type_error(model):
+    with pytest.raises(TypeError, match=re.escape("SGD: expected lr (learning rate) to be a number, got str '0.1'.")):
+        nt.SGD(model.parameters(), lr="0.1")
+
+
+def test_momentum_of_one_or_more_is_refused(model):
+    with pytest.raises(ValueError, match=re.escape("SGD: expected momentum in [0, 1), got 1.0.")):
+        nt.SGD(model.parameters(), lr=0.1, momentum=1.0)
+
+
+def test_nesterov_without_momentum_is_refused(model):
+    with pytest.raises(ValueError, match=re.escape("SGD: nesterov=True needs momentum > 0.")):
+        nt.SGD(model.parameters(), lr=0.1, nesterov=True)
+
+
+def test_adam_beta_outside_0_1_is_refused(model):
+    with pytest.raises(ValueError, match=re.escape("Adam: expected betas[1] in [0, 1), got 1.0.")):
+        nt.Adam(model.parameters(), betas=(0.9, 1.0))
+
+
+def test_optimizer_without_parameters_is_refused():
+    with pytest.raises(ValueError, match=re.escape("SGD: got an empty parameter list. Pass model.parameters().")):
+        nt.SGD([], lr=0.1)
+
+
+def test_optimizer_given_arrays_instead_of_parameters_is_a_type_error():
+    with pytest.raises(TypeError, match=re.escape("SGD: expected Parameters (model.parameters()), got ndarray.")):
+        nt.SGD([np.zeros(3)], lr=0.1)
+
+
+def test_trainer_given_something_that_is_not_a_loss_is_a_type_error(model):
+    with pytest.raises(TypeError, match="Trainer: expected loss_fn to be a Loss such as nt.MSELoss"):
+        nt.Trainer(model, lambda a, b: 0.0, nt.SGD(model.parameters(), lr=0.1))
+
+
+def test_sequential_given_something_that_is_not_a_module_is_a_type_error():
+    with pytest.raises(TypeError, match=re.escape("Sequential: layer 1 must be a Module (e.g. nt.Linear(2, 3)), got ufunc.")):
+        nt.Sequential(nt.Linear(2, 3), np.tanh)
+
+
+def test_seed_must_be_a_non_negative_integer():
+    with pytest.raises(ValueError, match=re.escape("nt.seed: expected a non-negative integer, got -1.")):
+        nt.seed(-1)
+
+
+# ----------------------------------------------------------------------------- state dicts
+def test_load_state_dict_missing_a_parameter_names_it(model):
+    state = model.state_dict()
+    del state["2.bias"]
+    with pytest.raises(ValueError, match=re.escape("Sequential.load_state_dict: the state does not match this model: "
+                                                   "missing ['2.bias']")):
+        model.load_state_dict(state)
+
+
+def test_load_state_dict_with_an_extra_parameter_names_it(model):
+    state = model.state_dict()
+    state["4.weight"] = np.zeros((1, 1))
+    with pytest.raises(ValueError, match=re.escape("the state does not match this model: unexpected ['4.weight']")):
+        model.load_state_dict(state)
+
+
+def test_load_state_dict_with_a_wrongly_shaped_parameter_names_it_and_both_shapes(model):
+    state = model.state_dict()
+    state["0.weight"] = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=re.escape(
+            "Sequential.load_state_dict: parameter '0.weight' has shape (3, 2) in the model but (2, 3) in the state.")):
+        model.load_state_dict(state)
+
+
+def test_a_refused_state_dict_changes_nothing(model):
+    before = model.state_dict()
+    state = model.state_dict()
+    state["0.bias"] = np.ones(3)
+    state["2.weight"] = np.zeros((3, 1))  # wrongly shaped: the whole load is refused
+    with pytest.raises(ValueError):
+        model.load_state_dict(state)
+    after = model.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+
+
+# ----------------------------------------------------------------------------- divergence
+def test_diverging_training_raises_training_diverged_naming_epoch_and_batch(rng):
+    # Unscaled regression data (features in the hundreds) and a learning rate of a million.
+    X = rng.uniform(0, 1000, size=(64, 3))
+    y = X @ np.array([1.0, 2.0, 3.0]) + 5.0
+    model = nt.Sequential(nt.Linear(3, 1, rng=rng))
+    trainer = nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=1e6), rng=0)
+    with pytest.raises(nt.TrainingDiverged, match=r"Trainer.fit: the loss became (inf|nan) at epoch \d+ of 20, "
+                                                  r"batch \d of 4: training diverged\. The learning rate \(1e\+06\) "
+                                                  r"is probably too large: try 100000\."):
+        trainer.fit(X, y, epochs=20, batch_size=16, verbose=0)
+
+
+def test_training_diverged_is_a_runtime_error():
+    assert issubclass(nt.TrainingDiverged, RuntimeError)

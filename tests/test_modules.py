@@ -1,0 +1,236 @@
+"""ONE shared battery run over every kind of Module (Keras' layer test harness, in spirit).
+
+Each kind is built by a factory that takes a seeded generator, so every check sees the same
+numbers on every run. The battery checks: output shape, backward against finite differences
+(parameters and input, float64), a readable and stable repr, the get_config/from_config round
+trip, the save/load round trip, the error for a wrongly shaped input, and the error for backward
+before forward.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import nnteach as nt
+from nnteach.activations import ACTIVATIONS, Activation
+from nnteach.module import MODULE_REGISTRY
+
+IN = 3  # every kind takes 3 input features
+
+
+def _sequential(rng):
+    return nt.Sequential(
+        nt.Linear(IN, 5, rng=rng), nt.Tanh(), nt.Dense(5, 4, activation="relu", rng=rng), nt.Linear(4, 2, rng=rng)
+    )
+
+
+# (id, factory(rng) -> module, expected repr)
+KINDS = [
+    ("Linear", lambda rng: nt.Linear(IN, 4, rng=rng), "Linear(in_features=3, out_features=4)"),
+    ("Linear-no-bias", lambda rng: nt.Linear(IN, 4, bias=False, rng=rng),
+     "Linear(in_features=3, out_features=4, bias=False)"),
+    *[
+        (f"Dense-{name}", (lambda rng, name=name: nt.Dense(IN, 4, activation=name, rng=rng)),
+         f"Dense(in_features=3, out_features=4, activation={ACTIVATIONS[name]()!r})")
+        for name in ACTIVATIONS
+    ],
+    ("Dense-None", lambda rng: nt.Dense(IN, 4, activation=None, rng=rng),
+     "Dense(in_features=3, out_features=4, activation=Identity())"),
+    ("ReLU", lambda rng: nt.ReLU(), "ReLU()"),
+    ("LeakyReLU", lambda rng: nt.LeakyReLU(0.1), "LeakyReLU(negative_slope=0.1)"),
+    ("Sigmoid", lambda rng: nt.Sigmoid(), "Sigmoid()"),
+    ("Tanh", lambda rng: nt.Tanh(), "Tanh()"),
+    ("Softmax", lambda rng: nt.Softmax(), "Softmax()"),
+    ("Identity", lambda rng: nt.Identity(), "Identity()"),
+    ("Sequential", _sequential,
+     "Sequential(\n"
+     "  (0): Linear(in_features=3, out_features=5)\n"
+     "  (1): Tanh()\n"
+     "  (2): Dense(in_features=5, out_features=4, activation=ReLU())\n"
+     "  (3): Linear(in_features=4, out_features=2)\n"
+     ")"),
+]
+IDS = [k[0] for k in KINDS]
+FACTORIES = [k[1] for k in KINDS]
+by_kind = pytest.mark.parametrize("make", FACTORIES, ids=IDS)
+# The kinds that contain a Linear and so expect a fixed number of input features.
+WITH_WIDTH = [k for k in KINDS if k[0].startswith(("Linear", "Dense", "Sequential"))]
+
+
+def _out_features(module) -> int:
+    return module.output_shape((1, IN))[-1]
+
+
+def test_battery_covers_every_module_class_in_nnteach():
+    """A new Module class must be added to the battery: every concrete layer/activation is here."""
+    rng = np.random.default_rng(0)
+    covered = {type(make(rng)) for make in FACTORIES}
+    layer_classes = {cls for cls in MODULE_REGISTRY.values()
+                     if cls.__module__ in ("nnteach.layers", "nnteach.activations", "nnteach.model")
+                     and cls is not Activation}
+    assert len(layer_classes) >= 9
+    assert layer_classes <= covered, f"not in the battery: {sorted(c.__name__ for c in layer_classes - covered)}"
+
+
+def test_dense_battery_covers_every_activation_name():
+    assert {i for i in IDS if i.startswith("Dense-")} >= {f"Dense-{name}" for name in ACTIVATIONS}
+
+
+@by_kind
+def test_output_has_batch_rows_and_expected_features(make, rng):
+    module = make(rng)
+    x = rng.normal(size=(5, IN))
+    out = module(x)
+    assert isinstance(out, np.ndarray) and out.dtype == np.float64
+    assert out.shape == (5, _out_features(module))
+    assert module.output_shape((5, IN)) == out.shape
+    assert np.isfinite(out).all()
+
+
+@by_kind
+def test_backward_matches_finite_differences(make, rng):
+    module = make(rng)
+    x = rng.normal(size=(4, IN))
+    y = rng.normal(size=(4, _out_features(module)))
+    result = nt.gradcheck(module, nt.MSELoss(), x, y)
+    checked = {row.name for row in result.rows}
+    assert checked == {name for name, _ in module.named_parameters()} | {"input"}
+    # The check is not vacuous: some gradient is clearly non-zero.
+    assert max(np.abs(g).max() for g in result.analytic.values()) > 1e-3
+    assert result.max_rel_error <= 1e-6, result.table()
+
+
+@pytest.mark.parametrize("kind, make, expected", KINDS, ids=IDS)
+def test_repr_is_readable_and_stable(kind, make, expected, rng):
+    module = make(rng)
+    assert repr(module) == expected
+    # The same for another instance with other weights, and after a forward and backward pass.
+    assert repr(make(np.random.default_rng(99))) == expected
+    out = module(rng.normal(size=(2, IN)))
+    module.backward(np.ones_like(out))
+    assert repr(module) == expected
+    assert "array" not in repr(module) and "0x" not in repr(module)
+
+
+@by_kind
+def test_config_round_trip_gives_the_same_config(make, rng):
+    module = make(rng)
+    config = module.get_config()
+    assert json.loads(json.dumps(config)) == config  # JSON-ready: saving needs no pickle
+    rebuilt = type(module).from_config(config)
+    assert type(rebuilt) is type(module)
+    assert rebuilt.get_config() == config
+    assert repr(rebuilt) == repr(module)
+    assert {n: p.shape for n, p in rebuilt.named_parameters()} == {n: p.shape for n, p in module.named_parameters()}
+
+
+@by_kind
+def test_save_load_round_trip_is_exact(make, rng, tmp_path):
+    module = make(rng)
+    x = rng.normal(size=(6, IN))
+    path = nt.save(module, tmp_path / "model.nnteach")
+    loaded = nt.load(path)
+    assert type(loaded) is type(module)
+    assert loaded.get_config() == module.get_config()
+    before, after = module.state_dict(), loaded.state_dict()
+    assert list(after) == list(before)
+    for name in before:
+        assert after[name].dtype == before[name].dtype
+        assert np.array_equal(after[name], before[name]), name
+    assert np.array_equal(loaded(x), module(x))  # bit for bit
+
+
+@by_kind
+@pytest.mark.parametrize("shape", [(IN,), (2, IN, 1)], ids=["1-D", "3-D"])
+def test_input_that_is_not_a_2d_batch_raises_value_error(make, rng, shape):
+    module = make(rng)
+    with pytest.raises(ValueError, match=rf"expected input of shape \(N, .*got {len(shape)}-D shape"):
+        module(np.ones(shape))
+
+
+@pytest.mark.parametrize("kind, make, expected_repr", WITH_WIDTH, ids=[k[0] for k in WITH_WIDTH])
+def test_input_with_wrong_width_raises_value_error_naming_the_layer(kind, make, expected_repr, rng):
+    module = make(rng)  # (element-wise modules take any number of features)
+    with pytest.raises(ValueError, match=r"^Linear\(in_features=3, out_features=\d(, bias=False)?\) expected input of shape "
+                                         r"\(N, 3\), got \(2, 5\)\. Does the previous layer output 5 features\?"):
+        module(np.ones((2, 5)))
+
+
+@by_kind
+def test_backward_before_forward_raises_runtime_error(make, rng):
+    module = make(rng)
+    with pytest.raises(RuntimeError, match=r"backward\(\) called before forward\(\)"):
+        module.backward(np.ones((2, _out_features(module))))
+
+
+@by_kind
+def test_float32_module_keeps_float32_through_save_and_load(make, rng, tmp_path):
+    module = make(rng).to(np.float32)
+    x = rng.normal(size=(3, IN)).astype(np.float32)
+    loaded = nt.load(nt.save(module, tmp_path / "m32.nnteach"))
+    assert all(p.data.dtype == np.float32 for p in loaded.parameters())
+    assert loaded(x).dtype == module(x).dtype == np.float32
+    assert np.array_equal(loaded(x), module(x))
+
+
+class _LinearWithDoubledWeightGradient(nt.Linear):
+    """A deliberately wrong backward: dL/dW comes out twice as large as it should."""
+
+    def backward(self, grad_output):
+        dL_dx = super().backward(grad_output)
+        self.weight.grad *= 2
+        return dL_dx
+
+
+def test_gradcheck_catches_a_wrong_backward(rng):
+    """The battery's gradient check has teeth: a weight gradient off by a factor of 2 fails it."""
+    layer = _LinearWithDoubledWeightGradient(IN, 2, rng=rng)
+    result = nt.gradcheck(layer, nt.MSELoss(), rng.normal(size=(4, IN)), rng.normal(size=(4, 2)))
+    assert not result.ok
+    assert result.where[0] == "weight"
+    assert result.max_rel_error > 0.1
+    assert {row.name: row.ok for row in result.rows} == {"weight": False, "bias": True, "input": True}
+    assert "FAILED" in result.table()
+
+
+def test_gradients_accumulate_until_zero_grad(rng):
+    layer = nt.Linear(IN, 2, rng=rng)
+    x, g = rng.normal(size=(4, IN)), rng.normal(size=(4, 2))
+    layer(x)
+    layer.backward(g)
+    once = layer.weight.grad.copy()
+    layer(x)
+    layer.backward(g)
+    assert np.allclose(layer.weight.grad, 2 * once)
+    layer.zero_grad()
+    assert not layer.weight.grad.any() and not layer.bias.grad.any()
+
+
+def test_linear_weight_layout_is_out_by_in_like_pytorch(rng):
+    layer = nt.Linear(3, 2, rng=rng)
+    assert layer.weight.shape == (2, 3) and layer.bias.shape == (2,)
+    x = rng.normal(size=(4, 3))
+    assert np.allclose(layer(x), x @ layer.weight.data.T + layer.bias.data)
+
+
+def test_state_dict_names_follow_pytorch_for_sequential(rng):
+    model = _sequential(rng)
+    assert list(model.state_dict()) == [
+        "0.weight", "0.bias", "2.linear.weight", "2.linear.bias", "3.weight", "3.bias"]
+
+
+def test_forward_hooks_observe_without_changing_the_output(rng):
+    model = _sequential(rng)
+    x = rng.normal(size=(3, IN))
+    plain = model(x)
+    seen = []
+    handle = model[1].register_forward_hook(lambda m, inputs, out: seen.append(out.copy()))
+    hooked = model(x)
+    handle.remove()
+    assert np.array_equal(hooked, plain)
+    assert len(seen) == 1 and seen[0].shape == (3, 5)
+    model(x)
+    assert len(seen) == 1  # removed hooks stay removed

@@ -1,0 +1,354 @@
+"""``nt.save`` / ``nt.load``: exact round trips, atomic saves, and files that are refused clearly.
+
+A model file is data, never code: loading reads JSON and plain ``.npy`` arrays with
+``allow_pickle=False``. Every damaged or foreign file gets a :class:`nt.ModelFileError` (a
+ValueError) that says what is wrong, never a traceback from deep inside zipfile or NumPy.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nnteach as nt
+from nnteach import saving
+
+
+@pytest.fixture
+def model(rng):
+    return nt.Sequential(
+        nt.Dense(2, 16, activation="relu", rng=rng),
+        nt.Dense(16, 8, activation="leaky_relu", rng=rng),
+        nt.Linear(8, 3, bias=False, rng=rng),
+        nt.Softmax(),
+    )
+
+
+@pytest.fixture
+def saved(model, tmp_path) -> Path:
+    return nt.save(model, tmp_path / "model.nnteach")
+
+
+def _same_state(a: dict, b: dict) -> bool:
+    return list(a) == list(b) and all(a[k].dtype == b[k].dtype and np.array_equal(a[k], b[k]) for k in a)
+
+
+def _leftovers(folder: Path, keep: set[str]) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name not in keep)
+
+
+# ----------------------------------------------------------------------------- round trip
+def test_save_then_load_gives_the_same_architecture_weights_and_predictions(model, saved, rng):
+    loaded = nt.load(saved)
+    assert repr(loaded) == repr(model)
+    assert loaded.get_config() == model.get_config()
+    assert _same_state(loaded.state_dict(), model.state_dict())
+    x = rng.normal(size=(10, 2))
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+
+
+def test_save_returns_the_path_and_accepts_a_string(model, tmp_path):
+    path = nt.save(model, str(tmp_path / "m.nnteach"))
+    assert path == tmp_path / "m.nnteach" and path.is_file()
+
+
+def test_loaded_model_is_independent_of_the_original(model, saved):
+    loaded = nt.load(saved)
+    loaded[0].weight.data = np.zeros((16, 2))
+    assert model[0].weight.data.any()
+
+
+def test_loaded_model_trains_and_saves_again(saved, rng, tmp_path):
+    loaded = nt.load(saved)
+    X, y = rng.normal(size=(20, 2)), rng.integers(0, 3, size=20)
+    # Softmax + one-hot targets through MSE, just to take steps with a loaded model.
+    trainer = nt.Trainer(loaded, nt.MSELoss(), nt.Adam(loaded.parameters(), lr=0.01), rng=0)
+    trainer.fit(X, np.eye(3)[y], epochs=2, verbose=0)
+    again = nt.load(nt.save(loaded, tmp_path / "again.nnteach"))
+    assert _same_state(again.state_dict(), loaded.state_dict())
+
+
+def test_loading_does_not_shift_the_package_random_numbers(saved, package_rng):
+    nt.seed(5)
+    expected = nt.Linear(3, 3).weight.data.copy()
+    nt.seed(5)
+    nt.load(saved)  # rebuilding the layers initialises weights: from a throwaway generator
+    np.testing.assert_array_equal(nt.Linear(3, 3).weight.data, expected)
+
+
+def test_file_is_a_zip_with_a_json_header_and_one_npy_per_parameter(model, saved):
+    with zipfile.ZipFile(saved) as zf:
+        names = zf.namelist()
+        header = json.loads(zf.read("nnteach.json"))
+    assert names[0] == "nnteach.json"
+    assert sorted(names[1:]) == sorted(f"params/{name}.npy" for name in model.state_dict())
+    assert header["format"] == "nnteach-model"
+    assert header["format_version"] == saving.FORMAT_VERSION
+    assert header["nnteach_version"] == nt.__version__
+    assert header["architecture"]["class"] == "Sequential"
+    assert [p["name"] for p in header["parameters"]] == list(model.state_dict())
+
+
+def test_saving_to_a_folder_raises_a_clear_error(model, tmp_path):
+    with pytest.raises(IsADirectoryError, match="is a folder; give a file name"):
+        nt.save(model, tmp_path)
+
+
+def test_saving_something_that_is_not_a_module_raises_type_error(tmp_path):
+    with pytest.raises(TypeError, match="nt.save: expected a Module, got dict"):
+        nt.save({"weight": np.zeros(3)}, tmp_path / "x.nnteach")
+
+
+# ----------------------------------------------------------------------------- atomic saves
+def test_a_save_failing_mid_write_leaves_the_previous_file_intact(model, saved, monkeypatch):
+    original = saved.read_bytes()
+    state = model.state_dict()
+    for p in model.parameters():
+        p.data = p.data + 1.0  # the second save would hold different weights
+
+    real_writestr = zipfile.ZipFile.writestr
+    calls = []
+
+    def failing_writestr(self, *args, **kwargs):
+        calls.append(args[0])
+        if len(calls) > 1:  # the header is written, then the first parameter fails
+            raise OSError("disk full (simulated)")
+        return real_writestr(self, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", failing_writestr)
+    with pytest.raises(OSError, match="disk full"):
+        nt.save(model, saved)
+    monkeypatch.undo()
+
+    assert len(calls) == 2
+    assert saved.read_bytes() == original
+    assert _same_state(nt.load(saved).state_dict(), state)
+    assert _leftovers(saved.parent, {saved.name}) == []  # no temporary file left behind
+
+
+def test_a_save_failing_at_the_rename_leaves_the_previous_file_intact(model, saved, monkeypatch):
+    original = saved.read_bytes()
+    state = model.state_dict()
+    for p in model.parameters():
+        p.data = p.data * 2.0
+
+    def failing_replace(src, dst):
+        raise OSError("rename failed (simulated)")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError, match="rename failed"):
+        nt.save(model, saved)
+    monkeypatch.undo()
+
+    assert saved.read_bytes() == original
+    assert _same_state(nt.load(saved).state_dict(), state)
+    assert _leftovers(saved.parent, {saved.name}) == []
+
+
+def test_a_save_interrupted_by_keyboard_interrupt_cleans_up(model, tmp_path, monkeypatch):
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        nt.save(model, tmp_path / "new.nnteach")
+    assert _leftovers(tmp_path, set()) == []  # neither a half file nor a temporary one
+
+
+def test_a_successful_save_replaces_the_old_file_and_leaves_no_temporary_file(model, saved):
+    for p in model.parameters():
+        p.data = p.data - 1.0
+    nt.save(model, saved)
+    assert _same_state(nt.load(saved).state_dict(), model.state_dict())
+    assert _leftovers(saved.parent, {saved.name}) == []
+
+
+# ----------------------------------------------------------------------------- files that are refused
+def test_load_of_a_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"nt.load: no file at .*missing.nnteach.*Check the name"):
+        nt.load(tmp_path / "missing.nnteach")
+
+
+def test_load_of_a_folder_raises_is_a_directory(tmp_path):
+    with pytest.raises(IsADirectoryError, match="is a folder, not a model file"):
+        nt.load(tmp_path)
+
+
+@pytest.mark.parametrize("keep", [0.1, 0.5, 0.9, 0.999])
+def test_load_of_a_truncated_file_raises_model_file_error(saved, keep):
+    raw = saved.read_bytes()
+    saved.write_bytes(raw[: int(len(raw) * keep)])
+    with pytest.raises(nt.ModelFileError, match="is truncated or corrupted.*Save the model again"):
+        nt.load(saved)
+
+
+def test_load_of_an_empty_file_raises_model_file_error(tmp_path):
+    (tmp_path / "empty.nnteach").write_bytes(b"")
+    with pytest.raises(nt.ModelFileError, match="is not an nnteach model file"):
+        nt.load(tmp_path / "empty.nnteach")
+
+
+def test_load_of_a_file_with_flipped_bytes_in_the_middle_raises_model_file_error(saved):
+    raw = bytearray(saved.read_bytes())
+    mid = len(raw) // 2
+    raw[mid:mid + 16] = bytes(b ^ 0xFF for b in raw[mid:mid + 16])
+    saved.write_bytes(bytes(raw))
+    with pytest.raises(nt.ModelFileError, match="corrupted"):
+        nt.load(saved)
+
+
+def test_no_single_flipped_byte_gives_wrong_weights_or_an_unclear_error(model, saved):
+    """Flip every 5th byte in turn: each file is either refused with ModelFileError or (when the
+    byte is zip metadata nobody reads, such as a timestamp) loads the exact original weights."""
+    raw = saved.read_bytes()
+    state = model.state_dict()
+    outcomes = {"refused": 0, "loaded": 0}
+    for pos in range(0, len(raw), 5):
+        damaged = bytearray(raw)
+        damaged[pos] ^= 0xFF
+        saved.write_bytes(bytes(damaged))
+        try:
+            loaded = nt.load(saved)
+        except nt.ModelFileError:
+            outcomes["refused"] += 1
+        else:
+            outcomes["loaded"] += 1
+            assert _same_state(loaded.state_dict(), state), f"byte {pos} changed the weights silently"
+    assert outcomes["refused"] > outcomes["loaded"]
+
+
+def test_load_of_a_png_raises_model_file_error(tmp_path):
+    png = tmp_path / "picture.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    with pytest.raises(nt.ModelFileError, match=r"is not an nnteach model file .*starting with b'\\x89PNG'.*another program"):
+        nt.load(png)
+
+
+def test_load_of_a_plain_zip_without_header_raises_model_file_error(tmp_path):
+    path = tmp_path / "notes.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    with pytest.raises(nt.ModelFileError, match="is a zip archive but not an nnteach model .*no nnteach.json"):
+        nt.load(path)
+
+
+def test_load_of_a_numpy_savez_file_raises_model_file_error(tmp_path):
+    path = tmp_path / "weights.npz"
+    np.savez(path, weight=np.zeros((3, 2)), bias=np.zeros(3))
+    with pytest.raises(nt.ModelFileError, match="is a zip archive but not an nnteach model"):
+        nt.load(path)
+
+
+def _rewrite(path: Path, header: dict | str, members: dict[str, bytes] | None = None) -> None:
+    """Write an archive with the given header (dict as JSON, or raw text) and members."""
+    with zipfile.ZipFile(path) as zf:
+        old = {n: zf.read(n) for n in zf.namelist() if n != "nnteach.json"}
+    old.update(members or {})
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("nnteach.json", header if isinstance(header, str) else json.dumps(header))
+        for name, blob in old.items():
+            zf.writestr(name, blob)
+
+
+def _header(path: Path) -> dict:
+    with zipfile.ZipFile(path) as zf:
+        return json.loads(zf.read("nnteach.json"))
+
+
+def test_load_of_a_newer_format_version_says_to_upgrade(saved):
+    header = _header(saved)
+    header["format_version"] = saving.FORMAT_VERSION + 1
+    _rewrite(saved, header)
+    with pytest.raises(nt.ModelFileError, match=rf"format version {saving.FORMAT_VERSION + 1} .*reads up to version "
+                                                 rf"{saving.FORMAT_VERSION}.*Upgrade nnteach"):
+        nt.load(saved)
+
+
+def test_load_of_a_header_that_is_not_json_raises_model_file_error(saved):
+    _rewrite(saved, "{not json")
+    with pytest.raises(nt.ModelFileError, match="nnteach.json is not valid JSON"):
+        nt.load(saved)
+
+
+def test_load_of_a_header_from_another_format_raises_model_file_error(saved):
+    header = _header(saved)
+    header["format"] = "keras"
+    _rewrite(saved, header)
+    with pytest.raises(nt.ModelFileError, match=r"not an nnteach model file \(format 'keras'\)"):
+        nt.load(saved)
+
+
+@pytest.mark.parametrize("damage", ["no parameters", "parameters not a list", "no architecture"])
+def test_load_of_a_header_missing_its_fields_raises_model_file_error(saved, damage):
+    header = _header(saved)
+    if damage == "no parameters":
+        del header["parameters"]
+    elif damage == "parameters not a list":
+        header["parameters"] = "all of them"
+    else:
+        del header["architecture"]
+    _rewrite(saved, header)
+    with pytest.raises(nt.ModelFileError, match="lacks a valid architecture or parameter list"):
+        nt.load(saved)
+
+
+def test_load_of_a_file_missing_a_parameter_raises_model_file_error(saved):
+    with zipfile.ZipFile(saved) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    del members["params/0.linear.bias.npy"]
+    with zipfile.ZipFile(saved, "w") as zf:
+        for name, blob in members.items():
+            zf.writestr(name, blob)
+    with pytest.raises(nt.ModelFileError, match=r"parameter '0.linear.bias' is missing"):
+        nt.load(saved)
+
+
+def test_load_of_a_parameter_changed_after_saving_fails_its_checksum(saved):
+    buf = io.BytesIO()
+    np.save(buf, np.zeros((16, 2)))
+    _rewrite(saved, _header(saved), {"params/0.linear.weight.npy": buf.getvalue()})
+    with pytest.raises(nt.ModelFileError, match=r"parameter '0.linear.weight' does not match its checksum"):
+        nt.load(saved)
+
+
+def test_load_of_an_unknown_layer_class_names_it(saved):
+    header = _header(saved)
+    header["architecture"] = {"class": "MyCustomLayer", "config": {}}
+    header["parameters"] = []
+    with zipfile.ZipFile(saved, "w") as zf:
+        zf.writestr("nnteach.json", json.dumps(header))
+    with pytest.raises(ValueError, match="names a layer class 'MyCustomLayer' that is not defined"):
+        nt.load(saved)
+
+
+class _Boom:
+    """Unpickling this would run code: create a marker file."""
+
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.marker),))
+
+
+def test_load_never_unpickles_a_parameter(saved, tmp_path):
+    marker = tmp_path / "code-ran"
+    evil = np.empty(2, dtype=object)
+    evil[0], evil[1] = _Boom(str(marker)), 1
+    buf = io.BytesIO()
+    np.save(buf, evil, allow_pickle=True)
+    # Sanity: with pickle allowed, these bytes would run code.
+    np.load(io.BytesIO(buf.getvalue()), allow_pickle=True)
+    assert marker.exists()
+    marker.unlink()
+
+    _rewrite(saved, _header(saved), {"params/0.linear.weight.npy": buf.getvalue()})
+    with pytest.raises(nt.ModelFileError, match=r"parameter '0.linear.weight' is not a plain numeric array"):
+        nt.load(saved)
+    assert not marker.exists()

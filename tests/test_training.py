@@ -1,0 +1,335 @@
+"""Training end to end: XOR as the classic blog post trains it, a spiral with Adam, and the
+Trainer's bookkeeping (history, evaluation, shuffling, batching, early stopping, callbacks)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nnteach as nt
+
+XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+
+
+# ----------------------------------------------------------------------------- XOR, the classic way
+@pytest.mark.parametrize("seed", range(5))
+def test_xor_trained_like_the_classic_blog_post_learns_all_four_cases(seed, package_rng):
+    """Linear(2,3), Tanh, Linear(3,1), Tanh; MSE; plain SGD, lr 0.1, one sample per update, in
+    order (no shuffling), 1000 epochs."""
+    nt.seed(seed)
+    model = nt.Sequential(nt.Linear(2, 3), nt.Tanh(), nt.Linear(3, 1), nt.Tanh())
+    trainer = nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1))
+    history = trainer.fit(XOR_X, XOR_Y, epochs=1000, batch_size=1, shuffle=False, verbose=0)
+    assert len(history) == 1000
+    assert history["loss"][-1] < 0.01
+    assert trainer.evaluate(XOR_X, XOR_Y)["loss"] < 0.01
+    np.testing.assert_array_equal(np.round(model.predict(XOR_X)), XOR_Y)
+
+
+def test_xor_with_the_same_seed_trains_to_the_same_weights_bit_for_bit(package_rng):
+    def train():
+        nt.seed(3)
+        model = nt.Sequential(nt.Linear(2, 3), nt.Tanh(), nt.Linear(3, 1), nt.Tanh())
+        nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1)).fit(
+            XOR_X, XOR_Y, epochs=50, batch_size=1, verbose=0)
+        return model.state_dict()
+
+    a, b = train(), train()
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+
+
+# ----------------------------------------------------------------------------- spiral
+def _spiral_model(rng):
+    return nt.Sequential(
+        nt.Dense(2, 16, activation="relu", rng=rng),
+        nt.Dense(16, 8, activation="relu", rng=rng),
+        nt.Dense(8, 1, activation="sigmoid", rng=rng),
+    )
+
+
+def test_2_16_8_1_network_has_193_parameters_in_its_summary(rng):
+    summary = _spiral_model(rng).summary()
+    assert summary.total_params == 193  # (2*16 + 16) + (16*8 + 8) + (8*1 + 1)
+    assert "Total params: 193" in str(summary)
+    assert [row[-1] for row in summary.rows] == ["48", "136", "9"]
+
+
+def test_the_same_network_from_linear_and_activation_layers_also_has_193():
+    model = nt.Sequential(nt.Linear(2, 16, rng=0), nt.ReLU(), nt.Linear(16, 8, rng=0), nt.ReLU(),
+                          nt.Linear(8, 1, rng=0), nt.Sigmoid())
+    assert model.summary().total_params == model.num_parameters() == 193
+    assert "Total params: 193" in model.summary()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_2_16_8_1_network_learns_a_two_class_spiral(seed):
+    X, y = nt.data.spiral(n=300, classes=2, noise=0.2, seed=seed)
+    model = _spiral_model(np.random.default_rng(seed))
+    trainer = nt.Trainer(model, nt.BCELoss(), nt.Adam(model.parameters(), lr=0.01), rng=seed)
+    history = trainer.fit(X, y, epochs=400, batch_size=32, verbose=0)
+    assert history["accuracy"][-1] >= 0.95
+    result = trainer.evaluate(X, y)
+    assert result["accuracy"] >= 0.95
+    assert np.mean((model.predict(X)[:, 0] > 0.5) == y) == result["accuracy"]
+
+
+# ----------------------------------------------------------------------------- Trainer bookkeeping
+@pytest.fixture
+def blobs(rng):
+    """Two separable clusters: 40 samples, labels 0/1."""
+    X = np.vstack([rng.normal(-1.5, 0.5, size=(20, 2)), rng.normal(1.5, 0.5, size=(20, 2))])
+    y = np.repeat([0, 1], 20)
+    order = rng.permutation(40)
+    return X[order], y[order]
+
+
+def _classifier(rng):
+    return nt.Sequential(nt.Dense(2, 4, activation="tanh", rng=rng), nt.Dense(4, 1, activation="sigmoid", rng=rng))
+
+
+def _regression(rng):
+    X = rng.normal(size=(30, 2))
+    y = X @ np.array([1.5, -2.0]) + 0.5 + 0.1 * rng.normal(size=30)
+    return X, y
+
+
+def test_history_has_loss_and_accuracy_per_epoch_for_classification(blobs, rng):
+    model = _classifier(rng)
+    history = nt.Trainer(model, nt.BCELoss(), nt.SGD(model.parameters(), lr=0.5), rng=0).fit(
+        *blobs, epochs=7, batch_size=8, verbose=0)
+    assert set(history.keys()) == {"loss", "accuracy"}
+    assert history.epoch == list(range(7))
+    assert len(history["loss"]) == len(history["accuracy"]) == 7
+    assert all(0.0 <= a <= 1.0 for a in history["accuracy"])
+    assert history["loss"][-1] < history["loss"][0]
+
+
+def test_history_has_validation_metrics_with_validation_data(blobs, rng):
+    X, y = blobs
+    model = _classifier(rng)
+    trainer = nt.Trainer(model, nt.BCELoss(), nt.SGD(model.parameters(), lr=0.5), rng=0)
+    history = trainer.fit(X[:30], y[:30], epochs=4, validation_data=(X[30:], y[30:]), verbose=0)
+    assert set(history.keys()) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(v) == 4 for v in history.history.values())
+    assert history["val_loss"][-1] == pytest.approx(trainer.evaluate(X[30:], y[30:])["loss"], rel=1e-12)
+
+
+def test_history_for_regression_has_loss_and_validation_rmse(rng):
+    X, y = _regression(rng)
+    model = nt.Sequential(nt.Linear(2, 1, rng=rng))
+    history = nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1), rng=0).fit(
+        X[:20], y[:20], epochs=3, validation_data=(X[20:], y[20:]), verbose=0)
+    assert set(history.keys()) == {"loss", "val_loss", "val_rmse"}
+    np.testing.assert_allclose(history["val_rmse"], np.sqrt(history["val_loss"]), rtol=1e-12)
+
+
+def test_evaluate_gives_loss_and_accuracy_for_classification(blobs, rng):
+    X, y = blobs
+    model = _classifier(rng)
+    trainer = nt.Trainer(model, nt.BCELoss(), nt.SGD(model.parameters(), lr=0.5), rng=0)
+    trainer.fit(X, y, epochs=30, batch_size=8, verbose=0)
+    result = trainer.evaluate(X, y)
+    assert set(result) == {"loss", "accuracy"}
+    p = model.predict(X)
+    assert result["loss"] == pytest.approx(nt.BCELoss()(p, y), rel=1e-12)
+    assert result["accuracy"] == np.mean((p[:, 0] > 0.5) == y)
+    assert result["accuracy"] == 1.0  # two well separated blobs
+
+
+def test_evaluate_gives_loss_and_rmse_for_mse(rng):
+    X, y = _regression(rng)
+    model = nt.Sequential(nt.Linear(2, 1, rng=rng))
+    trainer = nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1), rng=0)
+    result = trainer.evaluate(X, y)
+    assert set(result) == {"loss", "rmse"}
+    residual = model.predict(X)[:, 0] - y
+    assert result["loss"] == pytest.approx(np.mean(residual**2), rel=1e-12)
+    assert result["rmse"] == pytest.approx(np.sqrt(np.mean(residual**2)), rel=1e-12)
+
+
+def test_evaluate_gives_accuracy_for_cross_entropy(rng):
+    X = rng.normal(size=(12, 3))
+    y = rng.integers(0, 4, size=12)
+    model = nt.Sequential(nt.Linear(3, 4, rng=rng))
+    trainer = nt.Trainer(model, nt.CrossEntropyLoss(), nt.SGD(model.parameters(), lr=0.1), rng=0)
+    result = trainer.evaluate(X, y)
+    assert set(result) == {"loss", "accuracy"}
+    assert result["accuracy"] == np.mean(model.predict(X).argmax(axis=1) == y)
+
+
+def test_predict_returns_one_row_per_sample(rng):
+    model = nt.Sequential(nt.Linear(3, 5, rng=rng), nt.ReLU(), nt.Linear(5, 2, rng=rng))
+    trainer = nt.Trainer(model, nt.MSELoss(), nt.Adam(model.parameters()), rng=0)
+    assert trainer.predict(rng.normal(size=(7, 3))).shape == (7, 2)
+    assert trainer.predict([[1, 2, 3]]).shape == (1, 2)
+
+
+def _fit_weights(blobs, shuffle_rng, **fit_kwargs):
+    model = _classifier(np.random.default_rng(0))  # the same initial weights every time
+    trainer = nt.Trainer(model, nt.BCELoss(), nt.SGD(model.parameters(), lr=0.3), rng=shuffle_rng)
+    trainer.fit(*blobs, epochs=3, batch_size=4, verbose=0, **fit_kwargs)
+    return model.state_dict()
+
+
+def test_shuffling_with_the_same_rng_gives_the_same_weights(blobs):
+    a, b = _fit_weights(blobs, 7), _fit_weights(blobs, 7)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    c, d = _fit_weights(blobs, np.random.default_rng(7)), _fit_weights(blobs, np.random.default_rng(7))
+    assert all(np.array_equal(c[k], d[k]) for k in c)
+
+
+def test_shuffling_with_a_different_rng_gives_different_weights(blobs):
+    a, b = _fit_weights(blobs, 7), _fit_weights(blobs, 8)
+    assert not all(np.allclose(a[k], b[k]) for k in a)
+
+
+def test_shuffle_false_is_the_same_for_any_rng(blobs):
+    a, b = _fit_weights(blobs, 7, shuffle=False), _fit_weights(blobs, 8, shuffle=False)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def test_batch_size_none_is_full_batch_gradient_descent(rng):
+    X, y = _regression(rng)
+    model = nt.Sequential(nt.Linear(2, 1, rng=1))
+    batches = []
+    cb = nt.LambdaCallback(on_batch_end=lambda trainer, batch, loss: batches.append(batch))
+    nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1), rng=0).fit(
+        X, y, epochs=4, batch_size=None, shuffle=False, callbacks=[cb], verbose=0)
+    assert batches == [0, 0, 0, 0]  # one batch per epoch
+
+    # ... and the same as the loop written by hand on the whole set.
+    ref = nt.Sequential(nt.Linear(2, 1, rng=1))
+    opt, loss_fn = nt.SGD(ref.parameters(), lr=0.1), nt.MSELoss()
+    for _ in range(4):
+        opt.zero_grad()
+        loss_fn(ref(X), y.reshape(-1, 1))
+        ref.backward(loss_fn.backward())
+        opt.step()
+    assert all(np.array_equal(model.state_dict()[k], ref.state_dict()[k]) for k in ref.state_dict())
+
+
+def test_batch_size_larger_than_the_data_is_one_batch(rng):
+    X, y = _regression(rng)
+    model = nt.Sequential(nt.Linear(2, 1, rng=rng))
+    batches = []
+    nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1), rng=0).fit(
+        X, y, epochs=2, batch_size=1000,
+        callbacks=[nt.LambdaCallback(on_batch_end=lambda t, b, loss: batches.append(b))], verbose=0)
+    assert batches == [0, 0]
+
+
+class CountingCallback(nt.Callback):
+    def __init__(self):
+        self.calls = {"on_train_begin": 0, "on_batch_end": 0, "on_epoch_end": 0, "on_train_end": 0}
+        self.epochs = []
+
+    def on_train_begin(self, trainer):
+        self.calls["on_train_begin"] += 1
+
+    def on_batch_end(self, trainer, batch, loss):
+        self.calls["on_batch_end"] += 1
+        assert np.isfinite(loss)
+
+    def on_epoch_end(self, trainer, epoch, logs):
+        self.calls["on_epoch_end"] += 1
+        self.epochs.append(epoch)
+        assert "loss" in logs
+
+    def on_train_end(self, trainer):
+        self.calls["on_train_end"] += 1
+
+
+def test_callbacks_are_called_the_right_number_of_times(rng):
+    X, y = _regression(rng)  # 30 samples, batch 8: batches of 8, 8, 8, 6
+    model = nt.Sequential(nt.Linear(2, 1, rng=rng))
+    cb = CountingCallback()
+    nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1), rng=0).fit(
+        X, y, epochs=5, batch_size=8, callbacks=[cb], verbose=0)
+    assert cb.calls == {"on_train_begin": 1, "on_batch_end": 20, "on_epoch_end": 5, "on_train_end": 1}
+    assert cb.epochs == [0, 1, 2, 3, 4]
+
+
+def test_a_callback_can_stop_training_after_the_current_epoch(rng):
+    X, y = _regression(rng)
+    model = nt.Sequential(nt.Linear(2, 1, rng=rng))
+
+    def stop_at_2(trainer, epoch, logs):
+        if epoch == 2:
+            trainer.stop_training = True
+
+    cb = CountingCallback()
+    history = nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1), rng=0).fit(
+        X, y, epochs=10, callbacks=[nt.LambdaCallback(on_epoch_end=stop_at_2), cb], verbose=0)
+    assert len(history) == 3
+    assert cb.calls["on_epoch_end"] == 3 and cb.calls["on_train_end"] == 1
+
+
+def test_early_stopping_stops_and_restores_the_best_weights(rng):
+    # Validation targets are the opposite of the training targets: the better the fit, the worse
+    # the validation loss, so the best epoch is the first one and training stops `patience` later.
+    X, y = _regression(rng)
+    model = nt.Sequential(nt.Linear(2, 1, rng=rng))
+    snapshots = []
+    record = nt.LambdaCallback(on_epoch_end=lambda trainer, epoch, logs: snapshots.append(trainer.model.state_dict()))
+    stopper = nt.EarlyStopping(monitor="val_loss", patience=3)
+    trainer = nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.05), rng=0)
+    history = trainer.fit(X, y, epochs=100, validation_data=(X, -y), callbacks=[stopper, record], verbose=0)
+
+    assert stopper.best_epoch == 0
+    assert stopper.stopped_epoch == 4  # epochs 1, 2, 3 wait, epoch 4 is one too many
+    assert len(history) == 5
+    assert history["val_loss"] == sorted(history["val_loss"])  # it only got worse
+    best = snapshots[stopper.best_epoch]
+    assert all(np.array_equal(model.state_dict()[k], best[k]) for k in best)
+    assert not all(np.array_equal(snapshots[-1][k], best[k]) for k in best)
+    assert trainer.evaluate(X, -y)["loss"] == pytest.approx(history["val_loss"][0], rel=1e-12)
+
+
+def test_early_stopping_without_restore_keeps_the_last_weights(rng):
+    X, y = _regression(rng)
+    model = nt.Sequential(nt.Linear(2, 1, rng=rng))
+    snapshots = []
+    record = nt.LambdaCallback(on_epoch_end=lambda trainer, epoch, logs: snapshots.append(trainer.model.state_dict()))
+    stopper = nt.EarlyStopping(monitor="val_loss", patience=1, restore_best_weights=False)
+    nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.05), rng=0).fit(
+        X, y, epochs=100, validation_data=(X, -y), callbacks=[stopper, record], verbose=0)
+    assert len(snapshots) == 3
+    assert all(np.array_equal(model.state_dict()[k], snapshots[-1][k]) for k in snapshots[-1])
+
+
+def test_early_stopping_on_a_missing_metric_says_what_is_there(rng):
+    X, y = _regression(rng)
+    model = nt.Sequential(nt.Linear(2, 1, rng=rng))
+    trainer = nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.05), rng=0)
+    with pytest.raises(ValueError, match=r"monitor 'val_loss' is not among the epoch metrics \['loss'\]"):
+        trainer.fit(X, y, epochs=3, callbacks=[nt.EarlyStopping()], verbose=0)
+
+
+def test_verbose_0_prints_nothing(blobs, rng, capsys):
+    model = _classifier(rng)
+    trainer = nt.Trainer(model, nt.BCELoss(), nt.SGD(model.parameters(), lr=0.5), rng=0)
+    trainer.fit(*blobs, epochs=3, batch_size=8, validation_data=blobs, verbose=0)
+    trainer.evaluate(*blobs)
+    trainer.predict(blobs[0])
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_train_step_returns_the_batch_loss_before_the_update(rng):
+    X, y = _regression(rng)
+    model = nt.Sequential(nt.Linear(2, 1, rng=rng))
+    trainer = nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1), rng=0)
+    before = nt.MSELoss()(model(X), y)
+    assert trainer.train_step(X, y.reshape(-1, 1)) == before
+    assert nt.MSELoss()(model(X), y) < before
+
+
+def test_fit_leaves_the_model_in_training_mode_and_predict_does_not_change_it(rng):
+    X, y = _regression(rng)
+    model = nt.Sequential(nt.Linear(2, 1, rng=rng))
+    trainer = nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1), rng=0)
+    trainer.fit(X, y, epochs=1, validation_data=(X, y), verbose=0)
+    assert model.training
+    trainer.predict(X)
+    assert model.training

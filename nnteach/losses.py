@@ -124,10 +124,15 @@ class BCELoss(Loss):
     def _check(self, y_pred, y_true):
         y_pred, y_true = super()._check(y_pred, y_true)
         who = type(self).__name__
-        if y_pred.size and (y_pred.min() < 0.0 or y_pred.max() > 1.0 or np.isnan(y_pred).any()):
+        if np.isnan(y_pred).any():
             raise ValueError(
-                f"{who}: expected y_pred to be probabilities in [0, 1], got values from {np.nanmin(y_pred):.4g} "
-                f"to {np.nanmax(y_pred):.4g}. Put a Sigmoid before the loss, or use BCEWithLogitsLoss on raw outputs."
+                f"{who}: y_pred contains NaN (first at row {int(np.argwhere(np.isnan(y_pred))[0][0])}). The model's "
+                f"outputs are no longer numbers: training has probably diverged (try a smaller learning rate)."
+            )
+        if y_pred.size and (y_pred.min() < 0.0 or y_pred.max() > 1.0):
+            raise ValueError(
+                f"{who}: expected y_pred to be probabilities in [0, 1], got values from {y_pred.min():.4g} "
+                f"to {y_pred.max():.4g}. Put a Sigmoid before the loss, or use BCEWithLogitsLoss on raw outputs."
             )
         _check_binary_targets(y_true, who)
         return y_pred, y_true

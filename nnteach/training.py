@@ -65,7 +65,12 @@ class Trainer:
         model, loss_fn, opt = self.model, self.loss_fn, self.optimizer
         opt.zero_grad()
         y_pred = model(x)
-        loss = loss_fn(y_pred, y)
+        try:
+            loss = loss_fn(y_pred, y)
+        except ValueError:  # e.g. BCELoss refusing NaN "probabilities": that is divergence, say so
+            if not np.isfinite(y_pred).all():
+                raise TrainingDiverged(float("nan")) from None
+            raise
         if not math.isfinite(loss):
             raise TrainingDiverged(loss)
         model.backward(loss_fn.backward())

@@ -306,3 +306,17 @@ def test_trainer_fit_batches_are_the_shuffled_rows_of_the_data(setup, rng):
             idx = perm[b * 4:(b + 1) * 4]
             step = tr.steps[epoch * 2 + b]
             assert np.array_equal(step.x, X[idx]) and np.array_equal(step.y, y[idx].reshape(-1, 1))
+
+
+def test_include_eval_records_eval_mode_forward_passes_as_steps():
+    model = nt.Sequential(nt.Linear(2, 3, rng=0), nt.Tanh(), nt.Linear(3, 1, rng=1))
+    x = np.array([[0.5, -0.3]])
+    model.eval()
+    with nt.trace(model) as skipping:
+        model(x)
+    with nt.trace(model, include_eval=True) as including:
+        out = model(x)
+    assert skipping.num_steps == 0 and len(skipping.steps) == 0
+    assert including.num_steps == 1
+    np.testing.assert_array_equal(including.steps[0].y_pred, out)
+    assert model.training is False  # tracing never switches the mode

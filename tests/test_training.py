@@ -333,3 +333,14 @@ def test_fit_leaves_the_model_in_training_mode_and_predict_does_not_change_it(rn
     assert model.training
     trainer.predict(X)
     assert model.training
+
+
+def test_nan_probabilities_in_bce_training_raise_training_diverged_not_value_error():
+    # A sigmoid output that became NaN makes BCELoss refuse its "probabilities"; inside fit that is
+    # divergence, and the learner should get the divergence message, not a complaint about targets.
+    model = nt.Sequential(nt.Linear(2, 1, rng=0), nt.Sigmoid())
+    model[0].weight.data = [[np.nan, 0.0]]
+    trainer = nt.Trainer(model, nt.BCELoss(), nt.SGD(model.parameters(), lr=0.1), rng=0)
+    X, y = nt.data.xor()
+    with pytest.raises(nt.TrainingDiverged, match=r"epoch 1 of 3, batch 1 of 1.*smaller|too large"):
+        trainer.fit(X, y, epochs=3, verbose=0)

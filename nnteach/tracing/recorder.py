@@ -194,6 +194,8 @@ class Trace(TraceReader):
         keep_every: keep the full record of every n-th step only (steps 0, n, 2n, ...).
         keep_last: keep at most this many full records, the newest (None: no limit).
         The loss of every step is kept whatever these say (``tr.losses``).
+        include_eval: also record forward passes made in eval mode (``model.eval()``, ``predict``,
+            ``Trainer.evaluate``) as steps; by default only training-mode passes are steps.
 
     Attributes:
         steps: the kept steps (a sequence of :class:`StepRecord`; ``tr.steps[-1]`` is the newest,
@@ -203,12 +205,14 @@ class Trace(TraceReader):
         layer_names, activations: one entry per neuron layer.
     """
 
-    def __init__(self, model: Module, keep_every: int = 1, keep_last: int | None = None):
+    def __init__(self, model: Module, keep_every: int = 1, keep_last: int | None = None,
+                 include_eval: bool = False):
         if not isinstance(model, Module):
             raise TypeError(f"nt.trace: expected a Module to observe, got {type(model).__name__}.")
         self.keep_every = check_int(keep_every, "keep_every", "nt.trace")
         self.keep_last = None if keep_last is None else check_int(keep_last, "keep_last", "nt.trace")
         self.model = model
+        self.include_eval = bool(include_eval)
         self._units = neuron_layers(model)
         if not self._units:
             raise ValueError(
@@ -282,7 +286,7 @@ class Trace(TraceReader):
 
     # ------------------------------------------------------------------ hooks
     def _on_model_begin(self, module, args) -> None:
-        if not module.training:
+        if not module.training and not self.include_eval:
             self._recording = False
             self._last_output = None
             self._in_eval = True
@@ -444,6 +448,6 @@ class StepList(Sequence):
         return f"StepList({len(self)} steps, indices {self._records[0].index}..{self._records[-1].index})"
 
 
-def trace(model: Module, keep_every: int = 1, keep_last: int | None = None) -> Trace:
+def trace(model: Module, keep_every: int = 1, keep_last: int | None = None, include_eval: bool = False) -> Trace:
     """Record every step of ``model``: ``with nt.trace(model) as tr: ...`` (see :class:`Trace`)."""
-    return Trace(model, keep_every=keep_every, keep_last=keep_last)
+    return Trace(model, keep_every=keep_every, keep_last=keep_last, include_eval=include_eval)

@@ -128,14 +128,8 @@ class ExplorerState:
     def set_input(self, values) -> "ExplorerFrame":
         """Set x and run the model's forward pass on it under a fresh trace; returns the new frame."""
         x = self._check_input(values)
-        model = self.model
-        was_training = model.training
-        model.train()  # a trace records training-mode passes; no nnteach layer behaves differently
-        try:
-            with nt.trace(model, keep_last=1) as tr:
-                model(x)  # (1, inputs) -> (1, outputs)
-        finally:
-            model.train(was_training)
+        with nt.trace(self.model, keep_last=1, include_eval=True) as tr:
+            self.model(x)  # (1, inputs) -> (1, outputs), whatever mode the model is in
         self.trace = tr
         self.inputs = tuple(float(v) for v in x[0])
         return self.frame()

@@ -26,12 +26,12 @@ from nnteach.training import Trainer, TrainingDiverged
 from nnteach.saving import ModelFileError, load, save
 from nnteach.gradcheck import gradcheck
 from nnteach.tracing import Trace, load_trace, trace
-from nnteach import data, functional, init
+from nnteach import data, functional, init, plotting  # plotting imports matplotlib only when it draws
 
 __all__ = [
     "Module", "Parameter", "Linear", "Dense", "Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
     "Softmax", "Loss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "Optimizer", "SGD", "Adam", "Sequential", "Trainer", "TrainingDiverged", "History", "Callback",
     "EarlyStopping", "LambdaCallback", "save", "load", "ModelFileError", "gradcheck", "seed",
-    "data", "functional", "init", "trace", "Trace", "load_trace", "__version__",
+    "data", "functional", "init", "plotting", "trace", "Trace", "load_trace", "__version__",
 ]

@@ -6,7 +6,7 @@ import numpy as np
 
 from nnteach import functional as F
 from nnteach._validation import as_float_array, check_positive
-from nnteach.module import MODULE_REGISTRY, Module
+from nnteach.module import MODULE_REGISTRY, Module, registry_name
 
 
 class Activation(Module):
@@ -166,4 +166,4 @@ def activation_from_spec(spec, who: str = "activation") -> Module:
 
 
 def activation_to_spec(module: Module) -> dict:
-    return {"class": type(module).__name__, "config": module.get_config()}
+    return {"class": registry_name(type(module)), "config": module.get_config()}

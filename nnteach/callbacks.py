@@ -112,7 +112,7 @@ class EarlyStopping(Callback):
                 self._best_state = trainer.model.state_dict()
         else:
             self._wait += 1
-            if self._wait > self.patience:
+            if self._wait >= self.patience:  # `patience` epochs in a row without improvement
                 self.stopped_epoch = epoch
                 trainer.stop_training = True
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnteach._validation import as_float_array, check_2d, check_finite
-from nnteach.module import MODULE_REGISTRY, Module
+from nnteach.module import MODULE_REGISTRY, Module, registry_name
 
 
 class Sequential(Module):
@@ -137,7 +137,7 @@ class ModelSummary(str):
 
 def module_to_spec(module: Module) -> dict:
     """``{"class": name, "config": {...}}``: JSON that rebuilds the module's architecture."""
-    return {"class": type(module).__name__, "config": module.get_config()}
+    return {"class": registry_name(type(module)), "config": module.get_config()}
 
 
 def module_from_spec(spec: dict, who: str = "nt.load") -> Module:

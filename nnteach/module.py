@@ -12,9 +12,18 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-# Every Module subclass by class name, so `nt.load` can rebuild a model from plain JSON without
-# pickle: a file can only name classes that are already imported, never carry code.
+# Every Module subclass by name, so `nt.load` can rebuild a model from plain JSON without pickle:
+# a file can only name classes that are already imported, never carry code. nnteach's own classes
+# go by their bare name ("Linear"); any other class by module and name ("__main__.Scale"), so a
+# learner's class that happens to be called Sigmoid never replaces the built-in one.
 MODULE_REGISTRY: dict[str, type["Module"]] = {}
+
+
+def registry_name(cls: type) -> str:
+    """The name a saved file uses for a Module class (see MODULE_REGISTRY)."""
+    if cls.__module__ == "nnteach" or cls.__module__.startswith("nnteach."):
+        return cls.__name__
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 class Parameter:
@@ -102,7 +111,7 @@ class Module:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        MODULE_REGISTRY[cls.__name__] = cls
+        MODULE_REGISTRY[registry_name(cls)] = cls
 
     def __init__(self) -> None:
         self.training = True

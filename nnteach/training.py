@@ -135,7 +135,7 @@ class Trainer:
         n = len(X)
         n_batches = -(-n // bs)
         track_accuracy = isinstance(self.loss_fn, (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss))
-        order = self.rng.permutation(n) if shuffle else None
+        order = self.rng.permutation(n) if shuffle and bs < n else None  # one full batch: order is moot
         total, correct = 0.0, 0.0
         for b, start in enumerate(range(0, n, bs)):
             if order is None:

@@ -352,3 +352,34 @@ def test_load_never_unpickles_a_parameter(saved, tmp_path):
     with pytest.raises(nt.ModelFileError, match=r"parameter '0.linear.weight' is not a plain numeric array"):
         nt.load(saved)
     assert not marker.exists()
+
+
+def test_a_learners_class_named_like_a_builtin_does_not_change_what_load_builds(tmp_path):
+    model = nt.Sequential(nt.Linear(2, 1, rng=0), nt.Sigmoid())
+    nt.save(model, tmp_path / "m.nnteach")
+
+    class Sigmoid(nt.Module):  # a learner's own "Sigmoid", as lesson 8 invites them to write
+        def forward(self, x):
+            return x
+
+    loaded = nt.load(tmp_path / "m.nnteach")
+    assert type(loaded[1]) is nt.Sigmoid
+    x = np.array([[1.0, 2.0]])
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+
+
+def test_a_learners_own_module_is_saved_under_its_module_and_name_and_loads_back(tmp_path):
+    class Double(nt.Module):
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, grad_output):
+            return 2 * grad_output
+
+    model = nt.Sequential(nt.Linear(2, 1, rng=0), Double())
+    nt.save(model, tmp_path / "m.nnteach")
+    with zipfile.ZipFile(tmp_path / "m.nnteach") as zf:
+        spec = json.loads(zf.read("nnteach.json"))["architecture"]
+    assert spec["config"]["layers"][1]["class"] == f"{__name__}.{Double.__qualname__}"
+    loaded = nt.load(tmp_path / "m.nnteach")
+    assert type(loaded[1]) is Double

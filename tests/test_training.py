@@ -277,8 +277,8 @@ def test_early_stopping_stops_and_restores_the_best_weights(rng):
     history = trainer.fit(X, y, epochs=100, validation_data=(X, -y), callbacks=[stopper, record], verbose=0)
 
     assert stopper.best_epoch == 0
-    assert stopper.stopped_epoch == 4  # epochs 1, 2, 3 wait, epoch 4 is one too many
-    assert len(history) == 5
+    assert stopper.stopped_epoch == 3  # epochs 1, 2, 3 bring no improvement: patience=3 is used up
+    assert len(history) == 4
     assert history["val_loss"] == sorted(history["val_loss"])  # it only got worse
     best = snapshots[stopper.best_epoch]
     assert all(np.array_equal(model.state_dict()[k], best[k]) for k in best)
@@ -294,7 +294,7 @@ def test_early_stopping_without_restore_keeps_the_last_weights(rng):
     stopper = nt.EarlyStopping(monitor="val_loss", patience=1, restore_best_weights=False)
     nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.05), rng=0).fit(
         X, y, epochs=100, validation_data=(X, -y), callbacks=[stopper, record], verbose=0)
-    assert len(snapshots) == 3
+    assert len(snapshots) == 2  # epoch 0 is the best, epoch 1 brings no improvement: stop
     assert all(np.array_equal(model.state_dict()[k], snapshots[-1][k]) for k in snapshots[-1])
 
 

@@ -410,6 +410,18 @@ class Trace(TraceReader):
     def losses(self) -> np.ndarray:
         return self._losses.array()
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of NumPy data this trace holds: the kept records' arrays (each counted once) and the losses."""
+        seen: dict[int, int] = {}
+        builders = list(self._kept) + ([self._current] if self._current is not None else [])
+        for b in builders:
+            for fields in [b.step, *b.layers]:
+                for value in fields.values():
+                    if isinstance(value, np.ndarray):
+                        seen[id(value)] = value.nbytes
+        return sum(seen.values()) + self._losses._buf.nbytes
+
     def __repr__(self) -> str:
         state = "active" if self.active else "stopped"
         return (f"Trace({state}, {self.num_steps} steps observed, {len(self.steps)} kept, "

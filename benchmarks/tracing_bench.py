@@ -1,0 +1,62 @@
+"""The "trace" rows: what ``nt.trace`` costs on the W3 lesson loop, and proof that it changes nothing.
+
+The nnteach hand loop of W3 is timed three ways, interleaved: untraced, inside ``nt.trace(model)``
+(every step recorded, as when a learner inspects each step), and inside
+``nt.trace(model, keep_every=10)`` (every 10th step in full, as a long run with a live view would
+use). The trace only observes, so all three must end with bit-identical weights: the check column
+demands an exact match with the untraced run. The note gives the ratio to the untraced run (goals:
+≤ 1.5× every step, ≤ 1.1× every 10th) and the memory the trace kept (``Trace.nbytes``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+from benchmarks import impl_nnteach
+from benchmarks.harness import Implementation, Row, Settings, cross_check, measure
+from benchmarks.workloads import WORKLOADS, make_problem
+
+TITLE = "W3's nnteach hand loop with tracing off and on (nt.trace)"
+LABEL = "tracing off/on"
+
+
+def unavailable_reason() -> str | None:
+    import nnteach
+
+    return None if hasattr(nnteach, "trace") else "nnteach has no nt.trace"
+
+
+IMPLEMENTATIONS = [
+    Implementation("untraced", "hand loop, tracing off", impl_nnteach.build_hand_loop),
+    Implementation("trace_all", "hand loop in nt.trace(model)",
+                   functools.partial(impl_nnteach.build_hand_loop, trace_every=1), unavailable_reason),
+    Implementation("trace_10", "hand loop in nt.trace(model, keep_every=10)",
+                   functools.partial(impl_nnteach.build_hand_loop, trace_every=10), unavailable_reason),
+]
+
+
+def run(settings: Settings) -> list[Row]:
+    if unavailable_reason():
+        return [Row("trace", TITLE, "", LABEL, note="n/a (not built yet)")]
+    w3 = next(w for w in WORKLOADS if w.id == "W3")
+    workload = dataclasses.replace(w3, id="trace", title=TITLE)
+    rows = measure(make_problem(workload, quick=settings.quick), IMPLEMENTATIONS, settings)
+    cross_check(rows, "untraced", tolerance=0.0)  # a trace only observes: bit-identical or broken
+    off = rows[0].seconds
+    problem = make_problem(workload, quick=settings.quick)
+    for row, every, goal in zip(rows[1:], (1, 10), (1.5, 1.1)):
+        if row.seconds is not None and off:
+            ratio = row.seconds / off
+            kept = _memory_kept(problem, every)
+            row.note = row.note or (f"{ratio:.2f}× tracing off {'✓' if ratio <= goal else '✗'} (goal ≤ {goal}×); "
+                                    f"kept {kept / 2**20:.1f} MiB")
+    return rows
+
+
+def _memory_kept(problem, every: int) -> int:
+    """Run the traced loop once more, untimed, and report what its trace holds."""
+    kept = []
+    train, _ = impl_nnteach.build_hand_loop(problem, trace_every=every, on_trace=lambda tr: kept.append(tr.nbytes))
+    train()
+    return kept[0]

@@ -1,0 +1,62 @@
+"""The benchmarks' correctness cross-check, run small: every implementation trains the same network.
+
+``python -m benchmarks`` compares timings only after checking that nnteach (hand loop and
+``Trainer.fit``), PyTorch and the hand-written NumPy reference reach the same final loss from the
+same data, initial weights and shuffle order. These tests run that check on short versions of
+W1 (batch 1, SGD), W2 (full batch, sigmoid + BCE) and W3 (shuffled mini-batches, Adam), so a change
+in nnteach's arithmetic, or in a benchmark implementation, is caught without timing anything.
+PyTorch is optional: its cases are skipped when it is not installed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import sys
+from pathlib import Path
+
+import pytest
+
+# benchmarks/ sits beside nnteach/ but is not an installed package: make it importable under plain pytest.
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks import impl_nnteach, impl_numpy, impl_torch  # noqa: E402
+from benchmarks.workloads import WORKLOADS, full_loss, make_problem  # noqa: E402
+
+EPOCHS = {"W1": 50, "W2": 300, "W3": 10}
+BUILDERS = {"nnteach": impl_nnteach.build_hand_loop, "trainer": impl_nnteach.build_trainer, "torch": impl_torch.build}
+
+
+@functools.lru_cache(maxsize=None)
+def small_problem(workload_id: str):
+    workload = next(w for w in WORKLOADS if w.id == workload_id)
+    return make_problem(dataclasses.replace(workload, quick_epochs=EPOCHS[workload_id]), quick=True)
+
+
+def final_loss(build, problem) -> float:
+    train, weights = build(problem)
+    train()
+    return full_loss(problem.workload, weights(), problem.X, problem.y)
+
+
+@pytest.mark.parametrize("impl", sorted(BUILDERS))
+@pytest.mark.parametrize("workload_id", sorted(EPOCHS))
+def test_implementation_reaches_the_numpy_reference_loss(workload_id, impl):
+    if impl == "torch" and impl_torch.unavailable_reason():
+        pytest.skip(impl_torch.unavailable_reason())
+    if impl == "torch":
+        impl_torch.configure()
+    problem = small_problem(workload_id)
+    reference = final_loss(impl_numpy.build, problem)
+    got = final_loss(BUILDERS[impl], problem)
+    assert got == pytest.approx(reference, rel=1e-9, abs=0), (
+        f"{impl} on {workload_id}: final loss {got!r} but the NumPy reference reaches {reference!r}"
+    )
+
+
+def test_training_lowers_the_loss_so_the_cross_check_compares_real_training():
+    problem = small_problem("W2")
+    untrained = full_loss(problem.workload, problem.init, problem.X, problem.y)
+    assert final_loss(impl_numpy.build, problem) < untrained

@@ -106,7 +106,8 @@ class L1Loss(Loss):
 
 
 def _check_binary_targets(y_true: np.ndarray, who: str) -> None:
-    if y_true.size and (y_true.min() < 0.0 or y_true.max() > 1.0 or np.isnan(y_true).any()):
+    # Written so a NaN fails the test too (every comparison with NaN is False): two passes, not three.
+    if y_true.size and not (y_true.min() >= 0.0 and y_true.max() <= 1.0):
         bad = y_true[(y_true < 0) | (y_true > 1) | np.isnan(y_true)][0]
         raise ValueError(
             f"{who}: expected targets in [0, 1] (class 0 or 1, or a probability), got {bad}. "
@@ -124,12 +125,12 @@ class BCELoss(Loss):
     def _check(self, y_pred, y_true):
         y_pred, y_true = super()._check(y_pred, y_true)
         who = type(self).__name__
-        if np.isnan(y_pred).any():
-            raise ValueError(
-                f"{who}: y_pred contains NaN (first at row {int(np.argwhere(np.isnan(y_pred))[0][0])}). The model's "
-                f"outputs are no longer numbers: training has probably diverged (try a smaller learning rate)."
-            )
-        if y_pred.size and (y_pred.min() < 0.0 or y_pred.max() > 1.0):
+        if y_pred.size and not (y_pred.min() >= 0.0 and y_pred.max() <= 1.0):  # NaN fails this too
+            if np.isnan(y_pred).any():
+                raise ValueError(
+                    f"{who}: y_pred contains NaN (first at row {int(np.argwhere(np.isnan(y_pred))[0][0])}). The "
+                    f"model's outputs are no longer numbers: training has probably diverged (try a smaller learning rate)."
+                )
             raise ValueError(
                 f"{who}: expected y_pred to be probabilities in [0, 1], got values from {y_pred.min():.4g} "
                 f"to {y_pred.max():.4g}. Put a Sigmoid before the loss, or use BCEWithLogitsLoss on raw outputs."
@@ -203,7 +204,8 @@ class CrossEntropyLoss(Loss):
         return y_pred, y
 
     def _value(self, y_pred, y_true):
+        self._probs = F.softmax(y_pred)  # backward needs softmax(z): computed once, here
         return F.cross_entropy_loss(y_pred, y_true)
 
     def _grad(self, y_pred, y_true):
-        return F.cross_entropy_loss_backward(y_pred, y_true)
+        return F.cross_entropy_loss_backward(self._probs, y_true)

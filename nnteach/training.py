@@ -134,7 +134,7 @@ class Trainer:
         """One pass over the data in mini-batches; returns the epoch's mean loss (and accuracy)."""
         n = len(X)
         n_batches = -(-n // bs)
-        track_accuracy = isinstance(self.loss_fn, (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss))
+        count_correct = self._correct_counter()
         order = self.rng.permutation(n) if shuffle and bs < n else None  # one full batch: order is moot
         total, correct = 0.0, 0.0
         for b, start in enumerate(range(0, n, bs)):
@@ -148,16 +148,30 @@ class Trainer:
             except TrainingDiverged as exc:
                 raise self._diverged(exc.args[0], epoch, epochs, b, n_batches) from None
             total += loss * len(xb)
-            if track_accuracy:
-                correct += self._metrics(self.loss_fn._pred, self.loss_fn._target)["accuracy"] * len(xb)
+            if count_correct is not None:
+                correct += count_correct(self.loss_fn._pred, self.loss_fn._target)
             for cb in callbacks:
                 cb.on_batch_end(self, b, loss)
         if not np.isfinite(self.optimizer._data).all():  # the last update overflowed
             raise self._diverged(float("nan"), epoch, epochs, n_batches - 1, n_batches, after_update=True)
         logs = {"loss": total / n}
-        if track_accuracy:
+        if count_correct is not None:
             logs["accuracy"] = correct / n
         return logs
+
+    def _correct_counter(self):
+        """For classification losses, a function counting a batch's right predictions (else None).
+
+        It receives the prediction and the targets as the loss validated them: one-hot rows for
+        cross-entropy, an (N, k) array of 0/1 for the binary losses.
+        """
+        loss_fn = self.loss_fn
+        if isinstance(loss_fn, CrossEntropyLoss):
+            return lambda p, t: np.count_nonzero(p.argmax(axis=1) == t.argmax(axis=1))
+        if isinstance(loss_fn, (BCELoss, BCEWithLogitsLoss)):
+            threshold = 0.5 if isinstance(loss_fn, BCELoss) else 0.0
+            return lambda p, t: np.count_nonzero((p > threshold) == (t > 0.5)) / p.shape[1]
+        return None
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, X, y) -> dict[str, float]:

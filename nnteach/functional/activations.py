@@ -46,7 +46,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     :math:`e^{z}/(1 + e^{z})` keeps the exponent negative, so ``exp`` never overflows.
     """
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)  # 1/(1 + e^-z) for z >= 0, e^z/(1 + e^z) below
 
 
 def sigmoid_backward(dL_da: np.ndarray, a: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ _LOG_FLOOR = -100.0
 def mse_loss(y_pred: np.ndarray, y: np.ndarray) -> float:
     r"""Mean squared error :math:`L = \frac{1}{M}\sum_m (\hat y_m - y_m)^2` over all M elements."""
     d = y_pred - y
-    return float(np.mean(d * d))
+    return float((d * d).sum() / d.size)
 
 
 def mse_loss_backward(y_pred: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -25,7 +25,7 @@ def mse_loss_backward(y_pred: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def l1_loss(y_pred: np.ndarray, y: np.ndarray) -> float:
     r"""Mean absolute error :math:`L = \frac{1}{M}\sum_m |\hat y_m - y_m|`."""
-    return float(np.mean(np.abs(y_pred - y)))
+    return float(np.abs(y_pred - y).sum() / y_pred.size)
 
 
 def l1_loss_backward(y_pred: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -43,7 +43,7 @@ def bce_loss(p: np.ndarray, y: np.ndarray) -> float:
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(p), _LOG_FLOOR)
         log_1mp = np.maximum(np.log1p(-p), _LOG_FLOOR)
-    return float(-np.mean(y * log_p + (1.0 - y) * log_1mp))
+    return float(-(y * log_p + (1.0 - y) * log_1mp).sum() / p.size)
 
 
 def bce_loss_backward(p: np.ndarray, y: np.ndarray, eps: float = 1e-12) -> np.ndarray:
@@ -64,7 +64,7 @@ def bce_with_logits_loss(z: np.ndarray, y: np.ndarray) -> float:
     the same value as ``bce_loss(sigmoid(z), y)`` rearranged so no exponent is positive: it never
     overflows and never takes the log of 0.
     """
-    return float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+    return float((np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum() / z.size)
 
 
 def bce_with_logits_loss_backward(z: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -91,8 +91,10 @@ def cross_entropy_loss(z: np.ndarray, y: np.ndarray) -> float:
     return float(-(y * log_softmax(z)).sum() / z.shape[0])
 
 
-def cross_entropy_loss_backward(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    r""":math:`\partial L/\partial z = \frac{1}{N}(\operatorname{softmax}(z) - y)` when each row of y sums to 1."""
-    from nnteach.functional.activations import softmax
+def cross_entropy_loss_backward(p: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r""":math:`\partial L/\partial z = \frac{1}{N}(p\,\textstyle\sum_c y_c - y)`, where :math:`p = \operatorname{softmax}(z)`.
 
-    return (softmax(z) * y.sum(axis=-1, keepdims=True) - y) / z.shape[0]
+    Takes the probabilities the forward pass computed (not the logits). With one-hot or
+    probability rows (each summing to 1) this is the famous :math:`(p - y)/N`.
+    """
+    return (p * y.sum(axis=-1, keepdims=True) - y) / p.shape[0]

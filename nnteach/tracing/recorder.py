@@ -13,6 +13,7 @@ model's output; the update is the step of any optimizer over the model's paramet
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from typing import Iterator, Sequence
 
@@ -27,6 +28,7 @@ from nnteach.module import Module
 from nnteach.optim import SGD, register_optimizer_step_hook
 from nnteach.tracing.records import LayerRecord, StepRecord
 
+_NAN = float("nan")
 _ACTIVATION_NAMES = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "Sigmoid": "sigmoid", "Tanh": "tanh",
                      "Softmax": "softmax", "Identity": "identity"}
 
@@ -62,38 +64,33 @@ def neuron_layers(model: Module) -> list[tuple[Linear, Module | None]]:
     return units
 
 
+def _execution_order(model: Module) -> list[Module]:
+    """The leaf modules in the order a forward pass runs them (a Dense is its Linear, then its activation)."""
+    order: list[Module] = []
+
+    def walk(m: Module) -> None:
+        if isinstance(m, Sequential):
+            for child in m.layers:
+                walk(child)
+        elif isinstance(m, Dense):
+            order.extend([m.linear, m.activation])
+        else:
+            order.append(m)
+
+    walk(model)
+    return order
+
+
 def activation_name(module: Module | None) -> str:
     if module is None:
         return "identity"
     return _ACTIVATION_NAMES.get(type(module).__name__, type(module).__name__.lower())
 
 
-class _Losses:
-    """A growable float64 array: the loss of every step, 8 bytes each (NaN until the loss is known)."""
-
-    def __init__(self):
-        self._buf = np.empty(1024)
-        self.size = 0
-
-    def append(self, value: float) -> None:
-        if self.size == len(self._buf):
-            self._buf = np.concatenate([self._buf, np.empty(len(self._buf))])
-        self._buf[self.size] = value
-        self.size += 1
-
-    def set_last(self, value: float) -> None:
-        self._buf[self.size - 1] = value
-
-    def array(self) -> np.ndarray:
-        return self._buf[: self.size].copy()
-
-
 class _StepBuilder:
     """The step being recorded: one dict of fields per neuron layer, frozen into a StepRecord on read.
 
-    ``copy`` copies each distinct array once per step: a layer's input is the very array the
-    previous activation returned, and its ``grad_a`` the very array the next Linear handed back,
-    so both records share one copy.
+    Arrays shared between records (a layer's input is the previous layer's a) are one copy.
     """
 
     def __init__(self, index: int, n_layers: int):
@@ -101,23 +98,14 @@ class _StepBuilder:
         self.layers: list[dict] = [{} for _ in range(n_layers)]
         self.step: dict = {}
         self.version = 0
-        self._copies: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._frozen: tuple[int, StepRecord | None] | None = None
 
-    def copy(self, arr) -> np.ndarray:
-        hit = self._copies.get(id(arr))
-        if hit is not None and hit[0] is arr:
-            return hit[1]
-        dup = np.array(arr, copy=True)
-        self._copies[id(arr)] = (arr, dup)  # keeps arr alive, so its id cannot be reused this step
-        return dup
-
     def finish(self) -> None:
-        self._copies = {}  # drop the references to the live arrays
-        opt = self.step.pop("update_by", None)
-        if opt is not None:  # describe the optimizer as it was at this step
-            plain = isinstance(opt, SGD) and not opt.momentum and not opt.weight_decay
-            self.step.update(optimizer=repr(opt), lr=float(opt.lr), plain_sgd=plain)
+        for rec in self.layers:
+            rec.pop("_raw_input", None)  # drop the reference to the live input array
+        described = self.step.pop("update_by", None)
+        if described is not None:
+            self.step.update(described)
 
     def freeze(self, names: Sequence[str], acts: Sequence[str]) -> StepRecord | None:
         if self._frozen is not None and self._frozen[0] == self.version:
@@ -126,7 +114,8 @@ class _StepBuilder:
         if "update_by" in self.step:  # a step still in progress, read early
             self.finish()
         if self.layers[0] and "x" in self.step:  # else the forward pass did not complete
-            layers = tuple(LayerRecord(index=i, name=names[i], activation=acts[i], **fields)
+            layers = tuple(LayerRecord(index=i, name=names[i], activation=acts[i],
+                                       **{k: v for k, v in fields.items() if k != "_raw_input"})
                            for i, fields in enumerate(self.layers))
             record = StepRecord(index=self.index, layers=layers, **self.step)
         self._frozen = (self.version, record)
@@ -226,9 +215,21 @@ class Trace(TraceReader):
             {"negative_slope": act.negative_slope} if act is not None and hasattr(act, "negative_slope") else {}
             for _, act in self._units
         )
+        # Where each unit's a and dL/da are read. A trace reads every number where it crosses a
+        # boundary anyway: when an activation's output goes straight into the next Linear (or is
+        # the model's output), a is that Linear's input (or the model's output) and dL/da is the
+        # gradient that Linear hands back (or the one handed to the model's backward). Only an
+        # activation followed by something else needs hooks of its own.
+        order = _execution_order(model)
+        nxt = {id(m): order[k + 1] if k + 1 < len(order) else None for k, m in enumerate(order)}
+        units = self._units
+        self._a_at_next = [act is not None and i + 1 < n and nxt.get(id(act)) is units[i + 1][0]
+                           for i, (_, act) in enumerate(units)]
+        last_act = units[-1][1]
+        self._a_at_output = last_act is not None and bool(order) and order[-1] is last_act
         self._param_ids = {id(p) for p in model.parameters()}
         self._kept: deque[_StepBuilder] = deque(maxlen=self.keep_last)
-        self._losses = _Losses()
+        self._losses = array("d")  # every step's loss: 8 bytes a step, NaN until it is known
         self.num_steps = 0
         self._current: _StepBuilder | None = None
         self._recording = False  # is the current forward/backward being recorded?
@@ -237,6 +238,7 @@ class Trace(TraceReader):
         self._layer_handles: list = []
         self._in_eval = False
         self._optimizers: dict[int, tuple] = {}
+        self._description: tuple | None = None
         self.active = False
 
     # ------------------------------------------------------------------ life cycle
@@ -259,12 +261,14 @@ class Trace(TraceReader):
         # Per-layer hooks exist only during steps that are kept: a step that is only counted
         # (keep_every > 1) runs the layers' plain methods, at no cost.
         h = self._layer_handles
+        last = len(self._units) - 1
         for i, (linear, act) in enumerate(self._units):
             h.append(linear.register_forward_hook(self._linear_forward(i, act is None)))
             h.append(linear.register_backward_hook(self._linear_backward(i, act is None)))
-            if act is not None:
+            if act is not None and not self._a_at_next[i] and not (i == last and self._a_at_output):
                 h.append(act.register_forward_hook(self._activation_forward(i)))
                 h.append(act.register_backward_hook(self._activation_backward(i)))
+        h.append(self.model.register_backward_hook(self._on_model_backward))
 
     def stop(self) -> "Trace":
         """Detach every hook and close the step in progress. The records stay."""
@@ -292,15 +296,17 @@ class Trace(TraceReader):
             self._in_eval = True
             return
         self._in_eval = False
-        self._close_step()
+        if self._current is not None:
+            self._close_step()
         index = self.num_steps
-        self.num_steps += 1
-        self._losses.append(np.nan)
-        self._recording = index % self.keep_every == 0
-        self._current = _StepBuilder(index, len(self._units)) if self._recording else None
-        if self._recording and not self._layer_handles:
-            self._attach_layers()
-        elif not self._recording and self._layer_handles:
+        self.num_steps = index + 1
+        self._losses.append(_NAN)
+        recording = self._recording = index % self.keep_every == 0
+        if recording:
+            self._current = _StepBuilder(index, len(self._units))
+            if not self._layer_handles:
+                self._attach_layers()
+        elif self._layer_handles:
             while self._layer_handles:
                 self._layer_handles.pop().remove()
 
@@ -311,9 +317,20 @@ class Trace(TraceReader):
         if self._recording:
             b = self._current
             x = args[0]
-            b.step["x"] = b.copy(x) if isinstance(x, np.ndarray) and x.dtype == out.dtype else np.array(x, dtype=out.dtype)
-            b.step["y_pred"] = b.copy(out)
+            first = b.layers[0]
+            if x is first.get("_raw_input"):
+                b.step["x"] = first["input"]  # the same array entered the first layer: one copy
+            else:
+                b.step["x"] = np.array(x, dtype=out.dtype)  # (a list, or a module before the first layer)
+            y_pred = b.step["y_pred"] = out.copy()
+            if self._a_at_output:
+                b.layers[-1]["a"] = y_pred
             b.version += 1
+
+    def _on_model_backward(self, module, grad_output, grad_input) -> None:
+        if self._recording and self._a_at_output and self._current.layers[-1]:
+            self._current.layers[-1]["grad_a"] = np.array(grad_output, copy=True)  # dL/dŷ from the loss
+            self._current.version += 1
 
     def _linear_forward(self, i: int, alone: bool):
         def hook(linear, args, z):
@@ -322,29 +339,29 @@ class Trace(TraceReader):
             b = self._current
             rec = b.layers[i]
             x = args[0]
-            rec["input"] = b.copy(x) if isinstance(x, np.ndarray) and x.dtype == z.dtype else np.array(x, dtype=z.dtype)
+            rec["_raw_input"] = x
+            rec["input"] = inp = x.copy() if type(x) is np.ndarray and x.dtype == z.dtype else np.array(x, dtype=z.dtype)
+            if i and self._a_at_next[i - 1]:
+                b.layers[i - 1]["a"] = inp  # the previous activation's output is this input
             rec["weight"] = linear.weight.data.copy()
             rec["bias"] = None if linear.bias is None else linear.bias.data.copy()
-            rec["z"] = b.copy(z)
+            rec["z"] = z.copy()
             if alone:
                 rec["a"] = rec["z"]
-            self._current.version += 1
+            b.version += 1
         return hook
 
     def _activation_forward(self, i: int):
         def hook(act, args, a):
             if self._recording:
-                self._current.layers[i]["a"] = self._current.copy(a)
+                self._current.layers[i]["a"] = a.copy()
                 self._current.version += 1
         return hook
 
     def _activation_backward(self, i: int):
         def hook(act, grad_a, grad_z):
             if self._recording and self._current.layers[i]:
-                b = self._current
-                rec = b.layers[i]
-                rec["grad_a"] = b.copy(grad_a)
-                rec["grad_z"] = b.copy(grad_z)
+                self._current.layers[i]["grad_a"] = np.array(grad_a, copy=True)
                 self._current.version += 1
         return hook
 
@@ -354,21 +371,24 @@ class Trace(TraceReader):
                 return
             b = self._current
             rec = b.layers[i]
+            rec["grad_z"] = grad_z.copy()
             if alone:
-                rec["grad_z"] = rec["grad_a"] = b.copy(grad_z)
-            rec["grad_input"] = b.copy(grad_input)
+                rec["grad_a"] = rec["grad_z"]
+            rec["grad_input"] = gin = grad_input.copy()
+            if i and self._a_at_next[i - 1]:
+                b.layers[i - 1]["grad_a"] = gin  # what this layer hands back is dL/da of the one before
             rec["grad_weight"] = linear.weight.grad.copy()
             rec["grad_bias"] = None if linear.bias is None else linear.bias.grad.copy()
-            self._current.version += 1
+            b.version += 1
         return hook
 
     def _on_loss(self, loss_fn, y_pred, y_true, value) -> None:
         if y_pred is None or y_pred is not self._last_output:
             return  # a loss of something else than this model's latest training output
-        self._losses.set_last(value)
+        self._losses[-1] = value
         if self._recording:
             b = self._current
-            b.step.update(y=b.copy(y_true), loss=float(value), loss_name=type(loss_fn).__name__)
+            b.step.update(y=np.array(y_true, copy=True), loss=float(value), loss_name=type(loss_fn).__name__)
             b.version += 1
 
     def _on_step(self, optimizer) -> None:
@@ -383,8 +403,16 @@ class Trace(TraceReader):
         for (linear, _), rec in zip(self._units, b.layers):
             rec["weight_after"] = linear.weight.data.copy()
             rec["bias_after"] = None if linear.bias is None else linear.bias.data.copy()
-        b.step["update_by"] = optimizer  # described (repr, lr) when the record is frozen
+        b.step["update_by"] = self._describe(optimizer)
         b.version += 1
+
+    def _describe(self, optimizer) -> dict:
+        """The optimizer as a step record shows it; formatted again only when its settings change."""
+        key = (id(optimizer), optimizer.lr, getattr(optimizer, "momentum", None), getattr(optimizer, "weight_decay", None))
+        if self._description is None or self._description[0] != key:
+            plain = isinstance(optimizer, SGD) and not optimizer.momentum and not optimizer.weight_decay
+            self._description = (key, {"optimizer": repr(optimizer), "lr": float(optimizer.lr), "plain_sgd": plain})
+        return self._description[1]
 
     def _close_step(self) -> None:
         b = self._current
@@ -408,7 +436,7 @@ class Trace(TraceReader):
 
     @property
     def losses(self) -> np.ndarray:
-        return self._losses.array()
+        return np.array(self._losses, dtype=np.float64)
 
     @property
     def nbytes(self) -> int:
@@ -420,7 +448,7 @@ class Trace(TraceReader):
                 for value in fields.values():
                     if isinstance(value, np.ndarray):
                         seen[id(value)] = value.nbytes
-        return sum(seen.values()) + self._losses._buf.nbytes
+        return sum(seen.values()) + self._losses.itemsize * len(self._losses)
 
     def __repr__(self) -> str:
         state = "active" if self.active else "stopped"

@@ -114,22 +114,15 @@ class _Ctx:
 def _forward(c: _Ctx) -> list[Line]:
     rec, j, n = c.rec, c.j, c.n
     z_sym, a_sym = sym("z", c.L, c.J), sym("a", c.L, c.J)
-    symbolic, numeric = [z_sym, op("=")], []
-    terms = c.terms(rec.in_features)
-    for k, i in enumerate(terms):
-        if k and i is not None and terms[k - 1] is not None:  # "…" carries its own " + " on both sides
-            symbolic.append(op("+"))
-            numeric.append(op("+"))
-        if i is None:
-            symbolic.append(op("…"))
-            numeric.append(op("…"))
-            continue
-        symbolic += [sym("w", c.L, c.J, i + 1), op("·"), c.input_sym(i)]
-        numeric += [c.term(rec.weight[j, i]), op("·"), c.term(rec.input[n, i])]
+    symbolic, numeric = _sum_of_products(
+        c.terms(rec.in_features),
+        lambda i: [sym("w", c.L, c.J, i + 1), op("·"), c.input_sym(i)],
+        lambda i: [c.term(rec.weight[j, i]), op("·"), c.term(rec.input[n, i])])
+    symbolic = [z_sym, op("="), *symbolic]
     if rec.bias is not None:
         symbolic += [op("+"), sym("b", c.L, c.J)]
         numeric += [op("+"), c.term(rec.bias[j])]
-    lines = [Line([*symbolic, op("="), *_fix_ellipsis(numeric), op("="), c.num(rec.z[n, j])])]
+    lines = [Line([*symbolic, op("="), *numeric, op("="), c.num(rec.z[n, j])])]
     lines.append(_activation_line(c, z_sym, a_sym))
     if rec.name == "output":
         lines.append(Line([sym("yhat", None, c.J) if rec.out_features > 1 else sym("yhat"), op("="), a_sym, op("="),
@@ -140,9 +133,20 @@ def _forward(c: _Ctx) -> list[Line]:
     return lines
 
 
-def _fix_ellipsis(parts: list[Part]) -> list[Part]:
-    # "…" already carries its own " + " on both sides
-    return [p for p in parts if p.text != ""]
+def _sum_of_products(terms: list, symbolic_term, numeric_term) -> tuple[list[Part], list[Part]]:
+    """A sum written out twice, in symbols and in numbers; ``None`` in ``terms`` stands for "…"."""
+    symbolic, numeric = [], []
+    for k, i in enumerate(terms):
+        if k and i is not None and terms[k - 1] is not None:  # "…" carries its own " + " on both sides
+            symbolic.append(op("+"))
+            numeric.append(op("+"))
+        if i is None:
+            symbolic.append(op("…"))
+            numeric.append(op("…"))
+            continue
+        symbolic += symbolic_term(i)
+        numeric += numeric_term(i)
+    return symbolic, numeric
 
 
 def _activation_line(c: _Ctx, z_sym: Part, a_sym: Part) -> Line:
@@ -200,18 +204,10 @@ def _grad_a_line(c: _Ctx, a_sym: Part) -> Line:
         return _loss_grad_line(c, a_sym, ga)
     nxt = c.step.layers[c.l + 1]
     z_next = [sym("z", c.L + 1, k + 1) for k in range(nxt.out_features)]
-    symbolic, numeric = [], []
-    terms = c.terms(nxt.out_features)
-    for k, idx in enumerate(terms):
-        if k and idx is not None and terms[k - 1] is not None:  # "…" carries its own " + " on both sides
-            symbolic.append(op("+"))
-            numeric.append(op("+"))
-        if idx is None:
-            symbolic.append(op("…"))
-            numeric.append(op("…"))
-            continue
-        symbolic += [grad(z_next[idx]), op("·"), sym("w", c.L + 1, idx + 1, c.J)]
-        numeric += [c.term(nxt.grad_z[n, idx]), op("·"), c.term(nxt.weight[idx, j])]
+    symbolic, numeric = _sum_of_products(
+        c.terms(nxt.out_features),
+        lambda k: [grad(z_next[k]), op("·"), sym("w", c.L + 1, k + 1, c.J)],
+        lambda k: [c.term(nxt.grad_z[n, k]), op("·"), c.term(nxt.weight[k, j])])
     return Line([grad(a_sym), op("="), *symbolic, op("="), *numeric, op("="), c.num(ga)],
                 note=f"every neuron of layer {c.L + 1} sends its ∂L/∂z back along its weight")
 

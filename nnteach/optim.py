@@ -16,6 +16,7 @@ Update rules, identical to PyTorch's (``g`` the gradient, :math:`\eta` the learn
 
 from __future__ import annotations
 
+import copy
 from typing import Callable, Iterable
 
 import numpy as np
@@ -83,6 +84,17 @@ class Optimizer:
         self.params = params
         self._data, self._grad = _flatten(params)
         self.step_count = 0
+
+    def __deepcopy__(self, memo) -> "Optimizer":
+        # A copy of a model and its optimizer (copy.deepcopy of a widget state, say) gets parameters
+        # that are plain arrays again: lay them out in fresh flat buffers of the copy's own.
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        for key, value in vars(self).items():
+            if key not in ("_data", "_grad"):
+                setattr(new, key, copy.deepcopy(value, memo))
+        new._data, new._grad = _flatten(new.params)
+        return new
 
     def zero_grad(self) -> None:
         """Set the gradients of all the optimizer's parameters to zero, in one operation."""

@@ -244,3 +244,20 @@ def test_optimizer_made_after_conversion_to_float32_works(rng):
     opt.step()
     assert model[0].weight.data.dtype == np.float32
     np.testing.assert_allclose(model[0].weight.data, before - 0.5, rtol=1e-6)
+
+
+@pytest.mark.parametrize("make", [lambda p: nt.SGD(p, lr=0.1, momentum=0.9), lambda p: nt.Adam(p, lr=0.01)],
+                         ids=["sgd-momentum", "adam"])
+def test_a_deep_copy_of_model_and_optimizer_trains_exactly_like_the_original(make):
+    import copy
+
+    model = nt.Sequential(nt.Linear(2, 3, rng=0), nt.Tanh(), nt.Linear(3, 1, rng=1))
+    opt = make(model.parameters())
+    X, y = nt.data.xor()
+    nt.Trainer(model, nt.MSELoss(), opt, rng=0).fit(X, y, epochs=3, verbose=0)  # some optimizer state
+    model2, opt2 = copy.deepcopy((model, opt))
+    assert opt2.params[0] is model2[0].weight and opt2.params[0].data.base is opt2._data
+    for m, o in ((model, opt), (model2, opt2)):
+        nt.Trainer(m, nt.MSELoss(), o, rng=0).fit(X, y, epochs=5, shuffle=False, verbose=0)
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(model2.state_dict()[name], value)

@@ -170,3 +170,10 @@ def test_selecting_a_neuron_shows_its_equation(explorer):
     assert "ŷ = a⁽³⁾₁" in explorer.equation.value
     assert frame.lines_text[0].split(" = ")[0] == "z⁽³⁾₁"
     assert 'background:#fdebd0' in explorer.table.value.split("z⁽³⁾₁ = w")[0].rsplit("<tr", 1)[1]
+
+
+def test_the_text_a_notebook_shows_for_the_explorer_is_its_summary():
+    from nnteach.widgets import ForwardPassExplorer
+
+    widget = ForwardPassExplorer()
+    assert widget._repr_mimebundle_()["text/plain"] == widget.state.summary()

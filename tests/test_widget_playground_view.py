@@ -169,3 +169,12 @@ def test_slider_float_noise_from_the_browser_changes_nothing(playground):
     playground.noise.value = 0.15000000000000002  # the browser snaps to min + k·step in floating point
     playground.test_fraction.value = 0.2 + 1e-16
     assert playground.state.epoch == 2 and playground.state.noise == 0.15
+
+
+def test_the_text_a_notebook_shows_for_the_playground_is_its_summary():
+    from nnteach.widgets import Playground
+
+    widget = Playground()
+    bundle = widget._repr_mimebundle_()
+    assert bundle["text/plain"] == widget.state.summary()
+    assert "application/vnd.jupyter.widget-view+json" in bundle

@@ -37,7 +37,7 @@ class Feedback:
 
     def _repr_html_(self) -> str:
         colour = {True: "#1a7f37", False: "#cf222e", None: "#6e7781"}[self.passed]
-        return f'<div style="color:{colour}; font-family: monospace">{html.escape(self.text)}</div>'
+        return f'<div style="color:{colour}; font-family: monospace; white-space: pre-wrap">{html.escape(self.text)}</div>'
 
 
 def guarded(exercise: str):

@@ -80,6 +80,24 @@ class ForwardPassExplorer(W.VBox):
         self.equation.value = frame.html
         self.table.value = neuron_table_html(frame)
 
+    # ------------------------------------------------------------------ text and display
+    def summary(self) -> str:
+        """The state's deterministic text summary (what nbval compares next to the widget)."""
+        return self.state.summary()
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_mimebundle_(self, **kwargs):
+        # The text a notebook shows before the widget renders (and that nbval compares) is the
+        # summary, not ipywidgets' repr of the children.
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        bundle = dict(bundle or {})
+        bundle["text/plain"] = self.summary()
+        return bundle
+
 
 def _neuron_options(frame: ExplorerFrame) -> list:
     return [(f"{layer.name} · neuron {n.neuron + 1} ({n.label})", (layer.index, n.neuron))

@@ -327,7 +327,8 @@ class PlaygroundState:
         out_act = {"bce": "sigmoid", "cross_entropy": "identity (logits)"}.get(self.loss_name, "identity")
         lines = [
             f"Playground: {data}; {len(self.X_train)} train / {len(self.X_test)} test points, seed {cfg.seed}",
-            f"Network: {'-'.join(map(str, self.layer_sizes))}, {cfg.activation} hidden, {out_act} output, "
+            f"Network: {'-'.join(map(str, self.layer_sizes))}, "
+            f"{f'{cfg.activation} hidden' if len(self.layer_sizes) > 2 else 'no hidden layer'}, {out_act} output, "
             f"{n_params} parameters",
             f"Training: {cfg.optimizer} lr={cfg.lr:g}, batch {cfg.batch_size}, loss {LOSS_NAMES[self.loss_name]}",
             f"Epoch {self.epoch}: train loss {self.train_losses[-1]:.4g}, test loss {self.test_losses[-1]:.4g}, "

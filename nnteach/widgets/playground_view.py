@@ -240,6 +240,24 @@ class Playground(W.VBox):
         if len(sliders) != len(self.neurons.children):
             self.neurons.children = sliders
 
+    # ------------------------------------------------------------------ text and display
+    def summary(self) -> str:
+        """The state's deterministic text summary (what nbval compares next to the widget)."""
+        return self.state.summary()
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_mimebundle_(self, **kwargs):
+        # The text a notebook shows before the widget renders (and that nbval compares) is the
+        # summary, not ipywidgets' repr of the children.
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        bundle = dict(bundle or {})
+        bundle["text/plain"] = self.summary()
+        return bundle
+
 
 def _lr_options(current: float) -> list:
     return sorted(set(LEARNING_RATES) | {current})

@@ -31,6 +31,10 @@ venv: $(VENV)/.test
 lab: $(VENV)/.course
 	$(PY) -m jupyterlab $(if $(FIRST_LESSON),$(FIRST_LESSON),notebooks/)
 
+# One BLAS thread: the networks here are small, and threads fighting over a busy machine's cores
+# can make a mini-batch loop ten times slower.
+test: export OPENBLAS_NUM_THREADS = 1
+test: export OMP_NUM_THREADS = 1
 test: $(VENV)/.test
 	$(PY) -m pytest -p no:cacheprovider tests $(if $(NOTEBOOKS),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS))
 

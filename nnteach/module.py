@@ -281,38 +281,49 @@ class Module:
         return handle
 
     def _sync_hook_wrappers(self) -> None:
-        # An instance attribute shadows the class method only while hooks exist, so a module
-        # without hooks runs its plain forward/backward with no extra call or branch. The hooks
-        # are kept as tuples, rebuilt here, so a hooked call does not copy the registries.
+        # A wrapper that calls the hooks is set on the instance only while hooks exist, so a module
+        # without hooks runs its plain forward/backward with no extra call or branch. The hooks are
+        # kept as tuples, rebuilt here, so a hooked call does not copy the registries.
         self._pre, self._post = tuple(self._forward_pre_hooks.values()), tuple(self._forward_hooks.values())
         self._back = tuple(self._backward_hooks.values())
-        cls = type(self)
-        if (self._pre or self._post) and "forward" not in vars(self):
-            plain_forward = cls.forward.__get__(self)
+        self._set_wrapper("forward", bool(self._pre or self._post), self._forward_wrapper)
+        self._set_wrapper("backward", bool(self._back), self._backward_wrapper)
 
-            def forward(*args):
-                for hook in self._pre:
-                    hook(self, args)
-                out = plain_forward(*args)
-                for hook in self._post:
-                    hook(self, args, out)
-                return out
+    def _set_wrapper(self, name: str, wanted: bool, make) -> None:
+        """Install or remove the hook wrapper of ``name``, keeping any method set on the instance itself
+        (a learner's ``layer.backward = buggy``): the wrapper calls it, and removing the wrapper puts it back."""
+        current = vars(self).get(name)
+        ours = current is not None and hasattr(current, "_wrapped")
+        if wanted and not ours:
+            own = current  # None, or a method the instance was given
+            wrapper = make(own if own is not None else getattr(type(self), name).__get__(self))
+            wrapper._wrapped = own
+            setattr(self, name, wrapper)
+        elif not wanted and ours:
+            if current._wrapped is None:
+                delattr(self, name)
+            else:
+                setattr(self, name, current._wrapped)
 
-            self.forward = forward
-        elif not (self._pre or self._post) and "forward" in vars(self):
-            del self.forward
-        if self._back and "backward" not in vars(self):
-            plain_backward = cls.backward.__get__(self)
+    def _forward_wrapper(self, plain_forward):
+        def forward(*args):
+            for hook in self._pre:
+                hook(self, args)
+            out = plain_forward(*args)
+            for hook in self._post:
+                hook(self, args, out)
+            return out
 
-            def backward(*args):
-                grad_in = plain_backward(*args)
-                for hook in self._back:
-                    hook(self, args[0] if args else None, grad_in)
-                return grad_in
+        return forward
 
-            self.backward = backward
-        elif not self._back and "backward" in vars(self):
-            del self.backward
+    def _backward_wrapper(self, plain_backward):
+        def backward(*args):
+            grad_in = plain_backward(*args)
+            for hook in self._back:
+                hook(self, args[0] if args else None, grad_in)
+            return grad_in
+
+        return backward
 
     # ----------------------------------------------------------------- repr
     def summary_label(self) -> str:

@@ -234,3 +234,22 @@ def test_forward_hooks_observe_without_changing_the_output(rng):
     assert len(seen) == 1 and seen[0].shape == (3, 5)
     model(x)
     assert len(seen) == 1  # removed hooks stay removed
+
+
+def test_a_method_set_on_the_instance_survives_hooks_and_is_what_they_wrap():
+    # Lesson 12 style: a learner breaks one layer's backward by hand. Tracing or gradchecking that
+    # layer must observe the broken method, and leave it in place afterwards.
+    import types
+
+    layer = nt.Linear(2, 2, rng=0)
+
+    def broken_backward(self, grad_output):
+        out = nt.Linear.backward(self, grad_output)
+        self.bias.grad *= 2.0  # the bug
+        return out
+
+    layer.backward = types.MethodType(broken_backward, layer)
+    rng = np.random.default_rng(0)
+    result = nt.gradcheck(layer, nt.MSELoss(), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)))
+    assert not result.ok and result.where[0] == "bias"
+    assert vars(layer)["backward"].__func__ is broken_backward  # still the learner's method

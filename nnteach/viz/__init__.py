@@ -6,7 +6,7 @@ use matplotlib are imported on first use. Append new names to ``_LAZY`` (name ->
 
 from __future__ import annotations
 
-import importlib
+from nnteach._lazy import lazy_exports
 
 _LAZY = {
     # network diagrams (SVG text, no matplotlib)
@@ -28,14 +28,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'nnteach.viz' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports('nnteach.viz', _LAZY, globals())

@@ -7,7 +7,7 @@ package stays cheap; ``import nnteach`` never imports it. To add a widget, add i
 
 from __future__ import annotations
 
-import importlib
+from nnteach._lazy import lazy_exports
 
 _LAZY = {
     "XorState": "nnteach.widgets.xor_state",
@@ -21,14 +21,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'nnteach.widgets' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # cache: later lookups skip __getattr__
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports('nnteach.widgets', _LAZY, globals())

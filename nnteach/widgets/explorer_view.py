@@ -16,6 +16,8 @@ import html
 
 import ipywidgets as W
 
+from nnteach.widgets._display import ShowsSummary
+
 from nnteach.tracing.notation import num
 from nnteach.viz.network import Text, network_svg
 from nnteach.widgets.explorer_state import ExplorerFrame, ExplorerState
@@ -24,7 +26,7 @@ _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _CELL = ' style="padding:2px 8px;white-space:nowrap;text-align:left"'
 
 
-class ForwardPassExplorer(W.VBox):
+class ForwardPassExplorer(ShowsSummary, W.VBox):
     """Sliders for the inputs, the network with every neuron's numbers, and one neuron's equation.
 
     Args:
@@ -79,24 +81,6 @@ class ForwardPassExplorer(W.VBox):
         self.diagram.value = explorer_svg(frame)
         self.equation.value = frame.html
         self.table.value = neuron_table_html(frame)
-
-    # ------------------------------------------------------------------ text and display
-    def summary(self) -> str:
-        """The state's deterministic text summary (what nbval compares next to the widget)."""
-        return self.state.summary()
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_mimebundle_(self, **kwargs):
-        # The text a notebook shows before the widget renders (and that nbval compares) is the
-        # summary, not ipywidgets' repr of the children.
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if isinstance(bundle, tuple):
-            bundle = bundle[0]
-        bundle = dict(bundle or {})
-        bundle["text/plain"] = self.summary()
-        return bundle
 
 
 def _neuron_options(frame: ExplorerFrame) -> list:

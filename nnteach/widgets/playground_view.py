@@ -18,6 +18,8 @@ import time
 
 import ipywidgets as W
 
+from nnteach.widgets._display import ShowsSummary
+
 from nnteach.viz.boundary import NeuronFigure, PlaygroundFigure
 from nnteach.widgets.playground_config import (ACTIVATIONS, BINARY_LOSSES, DATASETS, LOSS_NAMES, MAX_LAYERS,
                                                MAX_NEURONS, MULTICLASS_DATASETS)
@@ -31,7 +33,7 @@ _SHORT = W.Layout(width="300px")
 QUEUED_TICK_GAP = 0.005  # seconds
 
 
-class Playground(W.VBox):
+class Playground(ShowsSummary, W.VBox):
     """Train a small network on 2-D data and watch its decision boundary and losses move.
 
     Args:
@@ -239,24 +241,6 @@ class Playground(W.VBox):
             slider.value = n
         if len(sliders) != len(self.neurons.children):
             self.neurons.children = sliders
-
-    # ------------------------------------------------------------------ text and display
-    def summary(self) -> str:
-        """The state's deterministic text summary (what nbval compares next to the widget)."""
-        return self.state.summary()
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_mimebundle_(self, **kwargs):
-        # The text a notebook shows before the widget renders (and that nbval compares) is the
-        # summary, not ipywidgets' repr of the children.
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if isinstance(bundle, tuple):
-            bundle = bundle[0]
-        bundle = dict(bundle or {})
-        bundle["text/plain"] = self.summary()
-        return bundle
 
 
 def _lr_options(current: float) -> list:

@@ -18,6 +18,8 @@ from html import escape
 
 import ipywidgets as W
 
+from nnteach.widgets._display import ShowsSummary
+
 from nnteach.viz.network import GRADIENT, frame_svg
 from nnteach.widgets.xor_frame import Frame
 from nnteach.widgets.xor_state import GRANULARITIES, XorState
@@ -51,7 +53,7 @@ def truth_label(frame: Frame, row: int, x, y) -> str:
     return f"x = ({num(x[0]).text}, {num(x[1]).text})   y = {num(y).text}   ŷ = {num(frame.predictions[row]).text}"
 
 
-class XorVisualizer:
+class XorVisualizer(ShowsSummary):
     """Step through real training steps of a network learning XOR, and see every number.
 
     Args:
@@ -228,17 +230,8 @@ class XorVisualizer:
         self.plots.value = xor_plots.figure_png(self._figure)
 
     # ------------------------------------------------------------------ text and display
-    def summary(self) -> str:
-        """The state's deterministic text summary (what nbval compares next to the widget)."""
-        return self.state.summary()
-
-    def __str__(self) -> str:
-        return self.summary()
-
     def __repr__(self) -> str:
         return f"XorVisualizer({self.state!r})"
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.root._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.summary()
-        return bundle
+    def _widget_bundle(self, **kwargs) -> dict:
+        return self.root._repr_mimebundle_(**kwargs)

@@ -327,3 +327,25 @@ def test_checkers_do_not_draw_from_the_package_generator(package_rng):
     lesson06.check_xor_weights(OR_NAND_AND)
     lesson09.check_spiral_lr(1.0)
     assert np.array_equal(nt.Linear(2, 3).weight.data, expected)
+
+
+def test_lesson00_layer_for_batch_accepts_the_right_layer():
+    import nnteach as nt
+
+    feedback = lesson00.check_layer_for_batch(nt.Linear(5, 3))
+    assert feedback.passed is True and "(4, 3)" in feedback.message
+
+
+@pytest.mark.parametrize("sizes, fragment", [((3, 5), "swapped"), ((2, 3), "expects 2 features per sample"),
+                                             ((5, 4), "has 4 neurons")])
+def test_lesson00_layer_for_batch_names_the_mistake(sizes, fragment):
+    import nnteach as nt
+
+    feedback = lesson00.check_layer_for_batch(nt.Linear(*sizes))
+    assert feedback.passed is False and fragment in feedback.message
+
+
+def test_lesson00_layer_for_batch_not_attempted_and_wrong_type():
+    assert lesson00.check_layer_for_batch(None).passed is None
+    feedback = lesson00.check_layer_for_batch("Linear(5, 3)")
+    assert feedback.passed is False and "expected an nt.Linear" in feedback.message

@@ -161,3 +161,31 @@ def check_weighted_sum(answer) -> Feedback:
             return Feedback(ex, False, f"you have {value:g}, {hint}")
     return Feedback(ex, False, f"you have {value:g}, expected w·x + b = {expected:g}. Multiply each weight by its "
                                f"input, add the three products, then add b: np.dot(w, x) + b.")
+
+
+@guarded("Exercise 0.2")
+def check_layer_for_batch(layer) -> Feedback:
+    """Exercise 0.2: a layer of 3 neurons that accepts section 0.2's batch of 4 samples × 5 features.
+
+    The error message of section 0.2 holds the answer: ``expected input of shape (N, 2), got (4, 5)``.
+    """
+    import nnteach as nt
+
+    who = "Exercise 0.2"
+    if not isinstance(layer, nt.Linear):
+        return Feedback(who, False, f"expected an nt.Linear layer, got {type(layer).__name__}. "
+                                    f"Build one with nt.Linear(in_features, out_features).")
+    sizes = (layer.in_features, layer.out_features)
+    if sizes == (3, 5):
+        return Feedback(who, False, "the two sizes are swapped: the first argument of nt.Linear is the number of "
+                                    "features each sample has (5), the second the number of neurons (3).")
+    if layer.in_features != 5:
+        return Feedback(who, False, f"this layer expects {layer.in_features} features per sample, but the batch has 5: "
+                                    f"its shape (4, 5) means 4 samples of 5 features. The first argument of "
+                                    f"nt.Linear is the number of input features.")
+    if layer.out_features != 3:
+        return Feedback(who, False, f"the layer has {layer.out_features} neurons; the exercise asks for 3 "
+                                    f"(the second argument of nt.Linear).")
+    out = layer(np.ones((4, 5)))  # (4, 5) -> (4, 3)
+    return Feedback(who, True, f"nt.Linear(5, 3) takes the (4, 5) batch and returns shape {out.shape}: "
+                               f"one row per sample, one column per neuron.")

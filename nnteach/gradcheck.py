@@ -14,7 +14,15 @@ an entry is
 .. math::  \frac{|g_{\text{analytic}} - g_{\text{numeric}}|}{\max(|g_{\text{analytic}}|, |g_{\text{numeric}}|, \tau)}
 
 where the floor :math:`\tau` keeps entries whose true gradient is (almost) zero from dividing
-rounding noise by nothing. Below 1e-6 is right; around 1e-2 or more is a bug.
+rounding noise by nothing. It is the smallest gradient the finite difference can resolve to the
+tolerance: the rounding noise of the difference, about :math:`\varepsilon |L| / h` (taken ten
+times over, for the sums inside L), divided by the tolerance, and never below ``floor``:
+
+.. math::  \tau = \max\Big(\text{floor},\; \frac{10\,\varepsilon\,\max|L|}{h \cdot \text{tol}}\Big)
+
+An entry whose true gradient is far below :math:`\tau` is then judged by its absolute error, as
+it must be: with L = 5 and h = 1e-5, a gradient of 1e-9 is below what any central difference can
+see. Below 1e-6 is right; around 1e-2 or more is a bug.
 """
 
 from __future__ import annotations
@@ -102,7 +110,8 @@ def gradcheck(model: Module, loss_fn: Loss, x, y, h: float = 1e-5, tol: float = 
         x, y: a small batch of inputs and targets.
         h: the finite-difference step.
         tol: the largest relative error that passes.
-        floor: the smallest denominator (see the module docstring).
+        floor: the smallest denominator; raised to the rounding noise of the finite differences
+            divided by ``tol`` when that is larger (see the module docstring).
         check_input: also check dL/dx, the gradient the module passes back to the layer before.
 
     Returns:
@@ -121,6 +130,7 @@ def gradcheck(model: Module, loss_fn: Loss, x, y, h: float = 1e-5, tol: float = 
         analytic["input"] = np.array(dL_dx, dtype=np.float64)
         targets.append(("input", x))
     numeric = {}
+    largest_loss = abs(loss_at())
     for name, arr in targets:
         num = np.zeros_like(arr, dtype=np.float64)
         for i in np.ndindex(arr.shape):
@@ -131,7 +141,10 @@ def gradcheck(model: Module, loss_fn: Loss, x, y, h: float = 1e-5, tol: float = 
             minus = loss_at()
             arr[i] = old
             num[i] = (plus - minus) / (2 * h)
+            largest_loss = max(largest_loss, abs(plus), abs(minus))
         numeric[name] = num
+    # The smallest gradient the differences resolve to `tol` (see the module docstring).
+    floor = max(floor, 10 * np.finfo(np.float64).eps * largest_loss / (h * tol))
     rows = []
     for name, _ in targets:
         a, n = analytic[name], numeric[name]

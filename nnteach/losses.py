@@ -11,16 +11,11 @@ import numpy as np
 
 from nnteach import functional as F
 from nnteach._validation import as_float_array, check_finite
-from nnteach.module import HookHandle, Module
+from nnteach.module import GlobalHookHandle, HookHandle, Module
 
 # Hooks called after every loss computation of any Loss: fn(loss_fn, y_pred, y_true, value). A trace
 # of a model uses it to catch the loss of the model's output without being handed the loss object.
 _LOSS_HOOKS: dict = {}
-
-
-class _GlobalHookHandle(HookHandle):
-    def remove(self) -> None:
-        self._hooks.pop(self.id, None)
 
 
 def register_loss_hook(hook) -> HookHandle:
@@ -29,7 +24,7 @@ def register_loss_hook(hook) -> HookHandle:
     ``y_pred`` is the array the loss was given (the very object a model returned), ``y_true`` the
     validated targets as the loss uses them.
     """
-    handle = _GlobalHookHandle(_LOSS_HOOKS, None)
+    handle = GlobalHookHandle(_LOSS_HOOKS, None)
     _LOSS_HOOKS[handle.id] = hook
     return handle
 

@@ -95,6 +95,13 @@ class HookHandle:
         self._module._sync_hook_wrappers()
 
 
+class GlobalHookHandle(HookHandle):
+    """The handle of a hook registered for every instance of a kind (every loss, every optimizer)."""
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+
 class Module:
     """Base class of every layer, activation, loss and model.
 

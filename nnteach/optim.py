@@ -22,8 +22,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from nnteach._validation import check_positive
-from nnteach.losses import _GlobalHookHandle
-from nnteach.module import HookHandle, Parameter
+from nnteach.module import GlobalHookHandle, HookHandle, Parameter
 
 # Hooks called after every optimizer step, of any optimizer: fn(optimizer). A trace uses this to
 # see updates of the model it observes without being handed the optimizer.
@@ -32,7 +31,7 @@ _STEP_HOOKS: dict[int, Callable] = {}
 
 def register_optimizer_step_hook(hook: Callable) -> HookHandle:
     """Call ``hook(optimizer)`` after every ``step()`` of every optimizer; returns a removable handle."""
-    handle = _GlobalHookHandle(_STEP_HOOKS, None)
+    handle = GlobalHookHandle(_STEP_HOOKS, None)
     _STEP_HOOKS[handle.id] = hook
     return handle
 

@@ -187,8 +187,13 @@ class Trainer:
         # A separate loss object of the same kind: evaluating must not overwrite the values the
         # training loss cached for its backward.
         loss_fn = self._fresh_loss()
-        result = {"loss": loss_fn(y_pred, y)}
-        result.update(self._metrics(y_pred, y))
+        loss = loss_fn(y_pred, y)
+        result = {"loss": loss}
+        count_correct = self._correct_counter()
+        if count_correct is not None:
+            result["accuracy"] = count_correct(loss_fn._pred, loss_fn._target) / len(y_pred)
+        elif isinstance(loss_fn, MSELoss):
+            result["rmse"] = math.sqrt(loss)  # the MSE is the mean of every squared error
         return result
 
     def predict(self, X) -> np.ndarray:
@@ -203,18 +208,6 @@ class Trainer:
             return model(X)
         finally:
             model.train(was_training)
-
-    def _metrics(self, y_pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
-        loss_fn = self.loss_fn
-        if isinstance(loss_fn, CrossEntropyLoss):
-            labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
-            return {"accuracy": float(np.mean(y_pred.argmax(axis=1) == labels))}
-        if isinstance(loss_fn, (BCELoss, BCEWithLogitsLoss)):
-            threshold = 0.5 if isinstance(loss_fn, BCELoss) else 0.0
-            return {"accuracy": float(np.mean((y_pred > threshold) == (y.reshape(y_pred.shape) > 0.5)))}
-        if isinstance(loss_fn, MSELoss):
-            return {"rmse": float(np.sqrt(np.mean((y_pred - y.reshape(y_pred.shape)) ** 2)))}
-        return {}
 
     # ------------------------------------------------------------------ helpers
     def _check_data(self, X, y, who: str) -> tuple[np.ndarray, np.ndarray]:

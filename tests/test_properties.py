@@ -178,3 +178,23 @@ def test_two_class_cross_entropy_equals_bce_with_logits(z, t):
     # softmax over the logits (0, z) gives sigmoid(z) for class 1
     ce = nt.CrossEntropyLoss()(np.hstack([np.zeros_like(z), z]), t)
     assert ce == pytest.approx(nt.BCEWithLogitsLoss()(z, t.astype(float)), rel=1e-12, abs=1e-15)
+
+
+def test_gradcheck_judges_a_gradient_below_the_finite_difference_noise_by_its_absolute_error():
+    # Found by hypothesis: an input of 1e-10 gives its weight a true gradient of 5e-10 while the loss
+    # is about 5, so the central difference's rounding noise (~1e-10) is as large as the gradient.
+    # A correct backward must pass; a wrong one must still fail.
+    layer = nt.Dense(3, 1, activation="linear", rng=13432)
+    x = np.array([[1.07254719e-10, 0.0, -2.0]])
+    y = np.array([[1.0]])
+    assert nt.gradcheck(layer, nt.MSELoss(), x, y).ok
+
+    class HalfBias(nt.Linear):
+        def backward(self, grad_output):
+            dx = super().backward(grad_output)
+            self.bias.grad *= 0.5  # the bug: half the bias gradient
+            return dx
+
+    broken = HalfBias(3, 1, rng=13432)
+    result = nt.gradcheck(broken, nt.MSELoss(), x, y)
+    assert not result.ok and result.where[0] == "bias" and result.max_rel_error > 0.4

@@ -31,6 +31,17 @@ except ImportError:  # pragma: no cover - scikit-learn (and with it threadpoolct
 else:
     _BLAS_LIMIT = threadpool_limits(limits=1, user_api="blas")
 
+# Hypothesis draws new examples on every run, which is how a developer's runs explore; CI instead
+# replays the same examples each time (derandomize), so a CI result depends only on the code.
+try:
+    from hypothesis import settings as _hypothesis_settings
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    pass
+else:
+    _hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+    if os.environ.get("CI"):
+        _hypothesis_settings.load_profile("ci")
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 

@@ -28,8 +28,11 @@ $(VENV)/.test: pyproject.toml | $(VENV)/bin/python
 
 venv: $(VENV)/.test
 
+# JupyterLab refuses to run as root (containers often do) unless told it may.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+
 lab: $(VENV)/.course
-	$(PY) -m jupyterlab $(if $(FIRST_LESSON),$(FIRST_LESSON),notebooks/)
+	$(PY) -m jupyterlab $(if $(FIRST_LESSON),$(FIRST_LESSON),notebooks/) $(ALLOW_ROOT)
 
 # One BLAS thread: the networks here are small, and threads fighting over a busy machine's cores
 # can make a mini-batch loop ten times slower.

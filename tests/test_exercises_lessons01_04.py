@@ -6,27 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from feedback_asserts import assert_failed, assert_passed, not_implemented
 from nnteach.exercises import lesson01, lesson02, lesson03, lesson04
 
 
 def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
-
-
-def _unsolved(*args):
-    raise NotImplementedError
-
-
-def assert_passes(feedback):
-    assert feedback.passed is True, feedback.text
-    assert feedback.text.startswith("✓")
-
-
-def assert_fails(feedback, *fragments):
-    assert feedback.passed is False, feedback.text
-    assert feedback.text.startswith("✗")
-    for fragment in fragments:
-        assert fragment in feedback.message, feedback.text
 
 
 # checkers of "write a function" exercises, and of "give a value" exercises
@@ -53,7 +38,7 @@ def test_no_answer_is_not_attempted(checker):
 
 @pytest.mark.parametrize("checker", FUNCTION_CHECKERS, ids=_name)
 def test_function_raising_not_implemented_is_not_attempted(checker):
-    feedback = checker(_unsolved)
+    feedback = checker(not_implemented)
     assert feedback.passed is None
     assert "not attempted" in feedback.message
 
@@ -77,7 +62,7 @@ def test_value_of_the_wrong_kind_is_reported_not_raised(checker):
 
 # --------------------------------------------------------------------------- lesson 01
 def test_neuron_right_answer_passes():
-    assert_passes(lesson01.check_neuron(lambda X, w, b: _sigmoid(X @ w + b)))
+    assert_passed(lesson01.check_neuron(lambda X, w, b: _sigmoid(X @ w + b)))
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -89,11 +74,11 @@ def test_neuron_right_answer_passes():
     (lambda X, w, b: _sigmoid(X @ w + b) + 0.1, "differs from the reference"),
 ])
 def test_neuron_mistakes_get_specific_feedback(answer, fragment):
-    assert_fails(lesson01.check_neuron(answer), fragment)
+    assert_failed(lesson01.check_neuron(answer), fragment)
 
 
 def test_nand_right_answer_passes():
-    assert_passes(lesson01.check_nand(([-20.0, -20.0], 30.0)))
+    assert_passed(lesson01.check_nand(([-20.0, -20.0], 30.0)))
 
 
 @pytest.mark.parametrize("answer, fragments", [
@@ -106,11 +91,11 @@ def test_nand_right_answer_passes():
     ((1.0,), ("pair (w, b)",)),
 ])
 def test_nand_mistakes_get_specific_feedback(answer, fragments):
-    assert_fails(lesson01.check_nand(answer), *fragments)
+    assert_failed(lesson01.check_nand(answer), *fragments)
 
 
 def test_decision_line_right_answer_passes():
-    assert_passes(lesson01.check_decision_line(lambda w, b: (-w[0] / w[1], -b / w[1])))
+    assert_passed(lesson01.check_decision_line(lambda w, b: (-w[0] / w[1], -b / w[1])))
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -123,12 +108,12 @@ def test_decision_line_right_answer_passes():
     (lambda w, b: 3.0, "two numbers (m, c)"),
 ])
 def test_decision_line_mistakes_get_specific_feedback(answer, fragment):
-    assert_fails(lesson01.check_decision_line(answer), fragment)
+    assert_failed(lesson01.check_decision_line(answer), fragment)
 
 
 # --------------------------------------------------------------------------- lesson 02
 def test_linear_forward_right_answer_passes():
-    assert_passes(lesson02.check_linear_forward(lambda x, W, b: x @ W.T + b))
+    assert_passed(lesson02.check_linear_forward(lambda x, W, b: x @ W.T + b))
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -141,7 +126,7 @@ def test_linear_forward_right_answer_passes():
     (lambda x, W, b: x @ W.T + (b if W.shape[0] == W.shape[1] else 0.0), "right for a square layer but not"),
 ])
 def test_linear_forward_mistakes_get_specific_feedback(answer, fragment):
-    assert_fails(lesson02.check_linear_forward(answer), fragment)
+    assert_failed(lesson02.check_linear_forward(answer), fragment)
 
 
 def _backward(dL_dz, x, W):
@@ -149,7 +134,7 @@ def _backward(dL_dz, x, W):
 
 
 def test_linear_backward_right_answer_passes():
-    assert_passes(lesson02.check_linear_backward(_backward))
+    assert_passed(lesson02.check_linear_backward(_backward))
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -166,15 +151,15 @@ def test_linear_backward_right_answer_passes():
     (lambda g, x, W: (-(g @ W), g.T @ x, g.sum(axis=0)), "wrong sign"),
 ])
 def test_linear_backward_mistakes_get_specific_feedback(answer, fragment):
-    assert_fails(lesson02.check_linear_backward(answer), fragment)
+    assert_failed(lesson02.check_linear_backward(answer), fragment)
 
 
 SHAPES = {"W": (128, 784), "b": (128,), "z": (32, 128), "dL_dW": (128, 784), "dL_dx": (32, 784), "params": 100480}
 
 
 def test_layer_shapes_right_answer_passes():
-    assert_passes(lesson02.check_layer_shapes(dict(SHAPES)))
-    assert_passes(lesson02.check_layer_shapes({**SHAPES, "b": 128, "W": [128, 784]}))
+    assert_passed(lesson02.check_layer_shapes(dict(SHAPES)))
+    assert_passed(lesson02.check_layer_shapes({**SHAPES, "b": 128, "W": [128, 784]}))
 
 
 @pytest.mark.parametrize("change, fragment", [
@@ -189,7 +174,7 @@ def test_layer_shapes_right_answer_passes():
     ({"z": None}, "still None"),
 ])
 def test_layer_shapes_mistakes_get_specific_feedback(change, fragment):
-    assert_fails(lesson02.check_layer_shapes({**SHAPES, **change}), fragment)
+    assert_failed(lesson02.check_layer_shapes({**SHAPES, **change}), fragment)
 
 
 def test_layer_shapes_starter_dict_is_not_attempted():
@@ -200,12 +185,12 @@ def test_layer_shapes_starter_dict_is_not_attempted():
 def test_layer_shapes_missing_key_is_named():
     answer = dict(SHAPES)
     del answer["dL_dx"]
-    assert_fails(lesson02.check_layer_shapes(answer), "missing the key(s) ['dL_dx']")
-    assert_fails(lesson02.check_layer_shapes([1, 2]), "should be a dict")
+    assert_failed(lesson02.check_layer_shapes(answer), "missing the key(s) ['dL_dx']")
+    assert_failed(lesson02.check_layer_shapes([1, 2]), "should be a dict")
 
 
 def test_lr_conversion_right_answer_passes():
-    assert_passes(lesson02.check_lr_conversion(0.025))
+    assert_passed(lesson02.check_lr_conversion(0.025))
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -220,13 +205,13 @@ def test_lr_conversion_right_answer_passes():
     ("fast", "should be a number"),
 ])
 def test_lr_conversion_mistakes_get_specific_feedback(answer, fragment):
-    assert_fails(lesson02.check_lr_conversion(answer), fragment)
+    assert_failed(lesson02.check_lr_conversion(answer), fragment)
 
 
 # --------------------------------------------------------------------------- lesson 03
 def test_sigmoid_prime_right_answer_passes():
-    assert_passes(lesson03.check_sigmoid_prime(lambda z: _sigmoid(z) * (1 - _sigmoid(z))))
-    assert_passes(lesson03.check_sigmoid_prime(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2))
+    assert_passed(lesson03.check_sigmoid_prime(lambda z: _sigmoid(z) * (1 - _sigmoid(z))))
+    assert_passed(lesson03.check_sigmoid_prime(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2))
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -238,7 +223,7 @@ def test_sigmoid_prime_right_answer_passes():
     (lambda z: 2 * _sigmoid(z) * (1 - _sigmoid(z)), "twice too large"),
 ])
 def test_sigmoid_prime_mistakes_get_specific_feedback(answer, fragment):
-    assert_fails(lesson03.check_sigmoid_prime(answer), fragment)
+    assert_failed(lesson03.check_sigmoid_prime(answer), fragment)
 
 
 def _softmax(z):
@@ -247,7 +232,7 @@ def _softmax(z):
 
 
 def test_softmax_right_answer_passes():
-    assert_passes(lesson03.check_softmax(_softmax))
+    assert_passed(lesson03.check_softmax(_softmax))
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -259,7 +244,7 @@ def test_softmax_right_answer_passes():
     (lambda z: _softmax(z).T, "transposed"),
 ])
 def test_softmax_mistakes_get_specific_feedback(answer, fragment):
-    assert_fails(lesson03.check_softmax(answer), fragment)
+    assert_failed(lesson03.check_softmax(answer), fragment)
 
 
 def test_softmax_checker_is_silent_about_overflow(recwarn):
@@ -268,8 +253,8 @@ def test_softmax_checker_is_silent_about_overflow(recwarn):
 
 
 def test_dead_units_right_answer_passes():
-    assert_passes(lesson03.check_dead_units(lambda z: (z <= 0).all(axis=0)))
-    assert_passes(lesson03.check_dead_units(lambda z: ~(z > 0).any(axis=0)))
+    assert_passed(lesson03.check_dead_units(lambda z: (z <= 0).all(axis=0)))
+    assert_passed(lesson03.check_dead_units(lambda z: ~(z > 0).any(axis=0)))
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -283,7 +268,7 @@ def test_dead_units_right_answer_passes():
     (lambda z: z <= 0, "shape (5,)"),
 ])
 def test_dead_units_mistakes_get_specific_feedback(answer, fragment):
-    assert_fails(lesson03.check_dead_units(answer), fragment)
+    assert_failed(lesson03.check_dead_units(answer), fragment)
 
 
 # --------------------------------------------------------------------------- lesson 04
@@ -292,7 +277,7 @@ def _bce(p, y):
 
 
 def test_bce_right_answer_passes():
-    assert_passes(lesson04.check_bce(_bce))
+    assert_passed(lesson04.check_bce(_bce))
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -307,11 +292,11 @@ def test_bce_right_answer_passes():
     (lambda p, y: 0.5, "expected"),
 ])
 def test_bce_mistakes_get_specific_feedback(answer, fragment):
-    assert_fails(lesson04.check_bce(answer), fragment)
+    assert_failed(lesson04.check_bce(answer), fragment)
 
 
 def test_bce_sigmoid_grad_right_answer_passes():
-    assert_passes(lesson04.check_bce_sigmoid_grad(lambda z, y: (_sigmoid(z) - y) / len(z)))
+    assert_passed(lesson04.check_bce_sigmoid_grad(lambda z, y: (_sigmoid(z) - y) / len(z)))
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -323,7 +308,7 @@ def test_bce_sigmoid_grad_right_answer_passes():
     (lambda z, y: (y - _sigmoid(z)) / len(z), "wrong sign"),
 ])
 def test_bce_sigmoid_grad_mistakes_get_specific_feedback(answer, fragment):
-    assert_fails(lesson04.check_bce_sigmoid_grad(answer), fragment)
+    assert_failed(lesson04.check_bce_sigmoid_grad(answer), fragment)
 
 
 def _stable_bce_with_logits(z, y):
@@ -331,8 +316,8 @@ def _stable_bce_with_logits(z, y):
 
 
 def test_bce_with_logits_right_answer_passes():
-    assert_passes(lesson04.check_bce_with_logits(_stable_bce_with_logits))
-    assert_passes(lesson04.check_bce_with_logits(lambda z, y: float(np.mean(np.logaddexp(0, z) - z * y))))
+    assert_passed(lesson04.check_bce_with_logits(_stable_bce_with_logits))
+    assert_passed(lesson04.check_bce_with_logits(lambda z, y: float(np.mean(np.logaddexp(0, z) - z * y))))
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -345,7 +330,7 @@ def test_bce_with_logits_right_answer_passes():
     (lambda z, y: 1.0, "wrong already for ordinary logits"),
 ])
 def test_bce_with_logits_mistakes_get_specific_feedback(answer, fragment):
-    assert_fails(lesson04.check_bce_with_logits(answer), fragment)
+    assert_failed(lesson04.check_bce_with_logits(answer), fragment)
 
 
 def _log_softmax(z):
@@ -354,7 +339,7 @@ def _log_softmax(z):
 
 
 def test_cross_entropy_right_answer_passes():
-    assert_passes(lesson04.check_cross_entropy(lambda z, t: -np.mean(_log_softmax(z)[np.arange(len(t)), t])))
+    assert_passed(lesson04.check_cross_entropy(lambda z, t: -np.mean(_log_softmax(z)[np.arange(len(t)), t])))
 
 
 def _naive_log_softmax(z):
@@ -374,4 +359,4 @@ def _naive_log_softmax(z):
     (lambda z, t: -np.mean(np.log(np.maximum(np.exp(_log_softmax(z)), 1e-12))[np.arange(len(t)), t]), "instead of"),
 ])
 def test_cross_entropy_mistakes_get_specific_feedback(answer, fragment):
-    assert_fails(lesson04.check_cross_entropy(answer), fragment)
+    assert_failed(lesson04.check_cross_entropy(answer), fragment)

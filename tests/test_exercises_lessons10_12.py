@@ -7,28 +7,9 @@ import numpy as np
 import pytest
 
 import nnteach as nt
+from feedback_asserts import assert_failed, assert_not_attempted, assert_passed, not_implemented
 from nnteach.exercises import lesson10, lesson11, lesson12
 from nnteach.module import MODULE_REGISTRY
-
-
-def assert_passed(feedback):
-    assert feedback.passed is True, feedback.text
-    assert feedback.text.startswith("✓")
-
-
-def assert_failed(feedback, *fragments):
-    assert feedback.passed is False, feedback.text
-    for fragment in fragments:
-        assert fragment in feedback.message, feedback.text
-
-
-def assert_not_attempted(feedback):
-    assert feedback.passed is None, feedback.text
-    assert "not attempted" in feedback.message
-
-
-def not_implemented(*args, **kwargs):
-    raise NotImplementedError
 
 
 # ============================================================================ lesson 10

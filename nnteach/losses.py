@@ -24,7 +24,7 @@ def register_loss_hook(hook) -> HookHandle:
     ``y_pred`` is the array the loss was given (the very object a model returned), ``y_true`` the
     validated targets as the loss uses them.
     """
-    handle = GlobalHookHandle(_LOSS_HOOKS, None)
+    handle = GlobalHookHandle(_LOSS_HOOKS, None, hook)
     _LOSS_HOOKS[handle.id] = hook
     return handle
 

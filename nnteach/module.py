@@ -8,7 +8,7 @@ so a subclass just assigns them in ``__init__``, as in PyTorch.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -85,12 +85,15 @@ class HookHandle:
 
     _ids = itertools.count()
 
-    def __init__(self, hooks: dict, module: "Module"):
+    def __init__(self, hooks: dict, module: "Module | None", hook: Callable | None = None):
         self.id = next(HookHandle._ids)
         self._hooks = hooks
         self._module = module
+        self._hook = hook
+        self._removed = False
 
     def remove(self) -> None:
+        self._removed = True
         self._hooks.pop(self.id, None)
         self._module._sync_hook_wrappers()
 
@@ -99,7 +102,29 @@ class GlobalHookHandle(HookHandle):
     """The handle of a hook registered for every instance of a kind (every loss, every optimizer)."""
 
     def remove(self) -> None:
+        self._removed = True
         self._hooks.pop(self.id, None)
+
+
+def set_hooks_enabled(handles: Iterable[HookHandle], enabled: bool) -> None:
+    """Pause (``enabled=False``) or resume module hooks without removing them.
+
+    A paused hook costs nothing: a module whose hooks are all paused runs its plain methods. This
+    is much cheaper than ``remove()`` and registering again, and each module is updated once however
+    many of its hooks change (a trace pauses its per-layer hooks on the steps it does not keep).
+    """
+    modules: dict[int, Module] = {}
+    for h in handles:
+        if h._removed:
+            continue
+        if enabled:
+            h._hooks[h.id] = h._hook
+        else:
+            h._hooks.pop(h.id, None)
+        if h._module is not None:
+            modules[id(h._module)] = h._module
+    for m in modules.values():
+        m._sync_hook_wrappers()
 
 
 class Module:
@@ -268,21 +293,21 @@ class Module:
     # ----------------------------------------------------------------- hooks
     def register_forward_pre_hook(self, hook: Callable) -> HookHandle:
         """Call ``hook(module, inputs)`` before each forward; returns a handle to remove it."""
-        handle = HookHandle(self._forward_pre_hooks, self)
+        handle = HookHandle(self._forward_pre_hooks, self, hook)
         self._forward_pre_hooks[handle.id] = hook
         self._sync_hook_wrappers()
         return handle
 
     def register_forward_hook(self, hook: Callable) -> HookHandle:
         """Call ``hook(module, inputs, output)`` after each forward; returns a handle to remove it."""
-        handle = HookHandle(self._forward_hooks, self)
+        handle = HookHandle(self._forward_hooks, self, hook)
         self._forward_hooks[handle.id] = hook
         self._sync_hook_wrappers()
         return handle
 
     def register_backward_hook(self, hook: Callable) -> HookHandle:
         """Call ``hook(module, grad_output, grad_input)`` after each backward; returns a handle."""
-        handle = HookHandle(self._backward_hooks, self)
+        handle = HookHandle(self._backward_hooks, self, hook)
         self._backward_hooks[handle.id] = hook
         self._sync_hook_wrappers()
         return handle

@@ -31,7 +31,7 @@ _STEP_HOOKS: dict[int, Callable] = {}
 
 def register_optimizer_step_hook(hook: Callable) -> HookHandle:
     """Call ``hook(optimizer)`` after every ``step()`` of every optimizer; returns a removable handle."""
-    handle = GlobalHookHandle(_STEP_HOOKS, None)
+    handle = GlobalHookHandle(_STEP_HOOKS, None, hook)
     _STEP_HOOKS[handle.id] = hook
     return handle
 

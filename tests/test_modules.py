@@ -253,3 +253,27 @@ def test_a_method_set_on_the_instance_survives_hooks_and_is_what_they_wrap():
     result = nt.gradcheck(layer, nt.MSELoss(), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)))
     assert not result.ok and result.where[0] == "bias"
     assert vars(layer)["backward"].__func__ is broken_backward  # still the learner's method
+
+
+def test_paused_hooks_are_not_called_and_leave_the_plain_methods_until_resumed(rng):
+    from nnteach.module import set_hooks_enabled
+
+    model = _sequential(rng)
+    x = rng.normal(size=(3, IN))
+    calls = []
+    layer = model[0]
+    handles = [layer.register_forward_hook(lambda m, i, o: calls.append("forward")),
+               layer.register_backward_hook(lambda m, g, gi: calls.append("backward"))]
+    set_hooks_enabled(handles, False)
+    assert "forward" not in vars(layer) and "backward" not in vars(layer)  # the plain methods run
+    model.backward(np.ones_like(model(x)))
+    assert calls == []
+    set_hooks_enabled(handles, True)
+    model.backward(np.ones_like(model(x)))
+    assert calls == ["forward", "backward"]
+    handles[0].remove()
+    set_hooks_enabled(handles, True)  # a removed hook is not brought back by resuming
+    model.backward(np.ones_like(model(x)))
+    assert calls == ["forward", "backward", "backward"]
+    handles[1].remove()
+    assert layer._forward_hooks == {} and layer._backward_hooks == {} and "backward" not in vars(layer)

@@ -24,15 +24,16 @@ from nnteach.activations import Activation
 from nnteach.layers import Dense, Linear
 from nnteach.losses import register_loss_hook
 from nnteach.model import Sequential
-from nnteach.module import Module
+from nnteach.module import Module, set_hooks_enabled
 from nnteach.optim import SGD, register_optimizer_step_hook
 from nnteach.tracing.records import LayerRecord, StepRecord
+from nnteach.tracing.snapshots import ParamLayout, Snapshot
 
 _NAN = float("nan")
 # Between kept steps further apart than this, the per-layer hooks are detached (and attached again
 # for the next kept step); closer together, they stay and return at once on a step that is not
 # kept. Attaching and detaching costs about as much as 16 such early returns (measured on W3).
-_DETACH_GAP = 16
+_DETACH_GAP = 3
 _ACTIVATION_NAMES = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "Sigmoid": "sigmoid", "Tanh": "tanh",
                      "Softmax": "softmax", "Identity": "identity"}
 
@@ -97,10 +98,13 @@ class _StepBuilder:
     Arrays shared between records (a layer's input is the previous layer's a) are one copy.
     """
 
-    def __init__(self, index: int, n_layers: int):
+    def __init__(self, index: int, n_layers: int, weights: Snapshot):
         self.index = index
         self.layers: list[dict] = [{} for _ in range(n_layers)]
         self.step: dict = {}
+        self.weights = weights  # the parameters as this step's forward pass uses them
+        self.grads: Snapshot | None = None  # their gradients after the backward pass
+        self.weights_after: Snapshot | None = None  # their values after the optimizer step
         self.version = 0
         self._frozen: tuple[int, StepRecord | None] | None = None
 
@@ -111,19 +115,28 @@ class _StepBuilder:
         if described is not None:
             self.step.update(described)
 
-    def freeze(self, names: Sequence[str], acts: Sequence[str]) -> StepRecord | None:
+    def freeze(self, names: Sequence[str], acts: Sequence[str], layout: ParamLayout) -> StepRecord | None:
         if self._frozen is not None and self._frozen[0] == self.version:
             return self._frozen[1]
         record = None
         if "update_by" in self.step:  # a step still in progress, read early
             self.finish()
         if self.layers[0] and "x" in self.step:  # else the forward pass did not complete
-            layers = tuple(LayerRecord(index=i, name=names[i], activation=acts[i],
-                                       **{k: v for k, v in fields.items() if k != "_raw_input"})
-                           for i, fields in enumerate(self.layers))
+            params = zip(layout.per_layer(self.weights), layout.per_layer(self.grads),
+                         layout.per_layer(self.weights_after))
+            layers = tuple(
+                LayerRecord(index=i, name=names[i], activation=acts[i], weight=w, bias=b,
+                            grad_weight=gw if "grad_z" in fields else None,
+                            grad_bias=gb if "grad_z" in fields else None,
+                            weight_after=wa, bias_after=ba,
+                            **{k: v for k, v in fields.items() if k != "_raw_input"})
+                for i, (fields, ((w, b), (gw, gb), (wa, ba))) in enumerate(zip(self.layers, params)))
             record = StepRecord(index=self.index, layers=layers, **self.step)
         self._frozen = (self.version, record)
         return record
+
+    def snapshots(self) -> list[Snapshot]:
+        return [s for s in (self.weights, self.grads, self.weights_after) if s is not None]
 
 
 class TraceReader:
@@ -232,6 +245,7 @@ class Trace(TraceReader):
         last_act = units[-1][1]
         self._a_at_output = last_act is not None and bool(order) and order[-1] is last_act
         self._param_ids = {id(p) for p in model.parameters()}
+        self._layout = ParamLayout([(linear.weight, linear.bias) for linear, _ in units])
         self._kept: deque[_StepBuilder] = deque(maxlen=self.keep_last)
         self._losses = array("d")  # every step's loss: 8 bytes a step, NaN until it is known
         self.num_steps = 0
@@ -239,7 +253,8 @@ class Trace(TraceReader):
         self._recording = False  # is the current forward/backward being recorded?
         self._last_output = None
         self._handles: list = []
-        self._layer_handles: list = []
+        self._layer_handles: list = []  # registered once, then paused and resumed (see _DETACH_GAP)
+        self._layers_on = False
         self._in_eval = False
         self._optimizers: dict[int, tuple] = {}
         self._description: tuple | None = None
@@ -261,9 +276,16 @@ class Trace(TraceReader):
         self.active = True
         return self
 
+    def _layer_hooks(self, on: bool) -> None:
+        # Per-layer hooks run for the kept steps (see _DETACH_GAP for the steps between): when kept
+        # steps are far apart, they are paused, and a step that is only counted runs the plain methods.
+        if on and not self._layer_handles:
+            self._attach_layers()
+        else:
+            set_hooks_enabled(self._layer_handles, on)
+        self._layers_on = on
+
     def _attach_layers(self) -> None:
-        # Per-layer hooks are attached for the kept steps (see _DETACH_GAP for the steps between):
-        # when kept steps are far apart, a step that is only counted runs the plain methods.
         h = self._layer_handles
         last = len(self._units) - 1
         for i, (linear, act) in enumerate(self._units):
@@ -285,6 +307,7 @@ class Trace(TraceReader):
         for handles in (self._layer_handles, self._handles):
             while handles:
                 handles.pop().remove()
+        self._layers_on = False
 
     def __enter__(self) -> "Trace":
         return self.start()
@@ -307,12 +330,11 @@ class Trace(TraceReader):
         self._losses.append(_NAN)
         recording = self._recording = index % self.keep_every == 0
         if recording:
-            self._current = _StepBuilder(index, len(self._units))
-            if not self._layer_handles:
-                self._attach_layers()
-        elif self._layer_handles and self.keep_every > _DETACH_GAP:
-            while self._layer_handles:
-                self._layer_handles.pop().remove()
+            self._current = _StepBuilder(index, len(self._units), self._layout.take())
+            if not self._layers_on:
+                self._layer_hooks(True)
+        elif self._layers_on and self.keep_every > _DETACH_GAP:
+            self._layer_hooks(False)
 
     def _on_model_end(self, module, args, out) -> None:
         if self._in_eval:
@@ -347,8 +369,6 @@ class Trace(TraceReader):
             rec["input"] = inp = x.copy() if type(x) is np.ndarray and x.dtype == z.dtype else np.array(x, dtype=z.dtype)
             if i and self._a_at_next[i - 1]:
                 b.layers[i - 1]["a"] = inp  # the previous activation's output is this input
-            rec["weight"] = linear.weight.data.copy()
-            rec["bias"] = None if linear.bias is None else linear.bias.data.copy()
             rec["z"] = z.copy()
             if alone:
                 rec["a"] = rec["z"]
@@ -381,8 +401,8 @@ class Trace(TraceReader):
             rec["grad_input"] = gin = grad_input.copy()
             if i and self._a_at_next[i - 1]:
                 b.layers[i - 1]["grad_a"] = gin  # what this layer hands back is dL/da of the one before
-            rec["grad_weight"] = linear.weight.grad.copy()
-            rec["grad_bias"] = None if linear.bias is None else linear.bias.grad.copy()
+            if i == 0:  # the first layer runs backward last: every parameter gradient is complete now
+                b.grads = self._layout.take(grads=True)
             b.version += 1
         return hook
 
@@ -404,9 +424,9 @@ class Trace(TraceReader):
         if not ours[1]:
             return
         b = self._current
-        for (linear, _), rec in zip(self._units, b.layers):
-            rec["weight_after"] = linear.weight.data.copy()
-            rec["bias_after"] = None if linear.bias is None else linear.bias.data.copy()
+        if b.grads is None and any("grad_z" in rec for rec in b.layers):  # a backward that stopped early
+            b.grads = self._layout.take(grads=True)
+        b.weights_after = self._layout.take()
         b.step["update_by"] = self._describe(optimizer)
         b.version += 1
 
@@ -428,10 +448,10 @@ class Trace(TraceReader):
     # ------------------------------------------------------------------ reading
     @property
     def steps(self) -> "StepList":
-        names, acts = self.layer_names, self.activations
-        records = [b.freeze(names, acts) for b in self._kept]
+        names, acts, layout = self.layer_names, self.activations, self._layout
+        records = [b.freeze(names, acts, layout) for b in self._kept]
         if self._current is not None:
-            current = self._current.freeze(names, acts)
+            current = self._current.freeze(names, acts, layout)
             if current is not None:
                 records.append(current)
                 if self.keep_last is not None and len(records) > self.keep_last:
@@ -452,6 +472,9 @@ class Trace(TraceReader):
                 for value in fields.values():
                     if isinstance(value, np.ndarray):
                         seen[id(value)] = value.nbytes
+            for snapshot in b.snapshots():
+                for buffer in snapshot.buffers():
+                    seen[id(buffer)] = buffer.nbytes
         return sum(seen.values()) + self._losses.itemsize * len(self._losses)
 
     def __repr__(self) -> str:

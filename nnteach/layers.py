@@ -9,7 +9,7 @@ from nnteach._rng import RNGLike, get_rng
 from nnteach._validation import as_float_array, check_int
 from nnteach.activations import activation_from_spec, activation_to_spec
 from nnteach.init import init_weight
-from nnteach.module import Module, Parameter
+from nnteach.module import Module, Parameter, backward_without_input_grad
 
 
 def _check_input(module: Module, x, features: int) -> np.ndarray:
@@ -68,8 +68,12 @@ class Linear(Module):
         self._x = x  # backward needs the input: dL/dW = dL/dz^T x
         return F.linear(x, self.weight.data, None if self.bias is None else self.bias.data)
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        """Given dL/dz (N, out): add dL/dW and dL/db to the gradients, return dL/dx (N, in)."""
+    def backward(self, grad_output: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Given dL/dz (N, out): add dL/dW and dL/db to the gradients, return dL/dx (N, in).
+
+        ``input_grad=False`` says the caller has no use for dL/dx (the input is the data): it is
+        not computed and None is returned. See :func:`nnteach.module.backward_without_input_grad`.
+        """
         x = self._x
         if x is None:
             raise RuntimeError(f"{self!r}: backward() called before forward(). Run a forward pass first.")
@@ -78,7 +82,7 @@ class Linear(Module):
                 f"{self!r}.backward expected a gradient of shape {(x.shape[0], self.out_features)} "
                 f"(the shape of its last output), got {grad_output.shape}."
             )
-        dL_dx, dL_dW, dL_db = F.linear_backward(grad_output, x, self.weight.data)
+        dL_dx, dL_dW, dL_db = F.linear_backward(grad_output, x, self.weight.data, input_grad)
         self.weight.grad += dL_dW
         if self.bias is not None:
             self.bias.grad += dL_db
@@ -142,8 +146,11 @@ class Dense(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return self.activation(self.linear(x))
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        return self.linear.backward(self.activation.backward(grad_output))
+    def backward(self, grad_output: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        grad_z = self.activation.backward(grad_output)
+        if input_grad:
+            return self.linear.backward(grad_z)
+        return backward_without_input_grad(self.linear, grad_z)
 
     def output_shape(self, input_shape: tuple) -> tuple:
         return self.linear.output_shape(input_shape)

@@ -66,7 +66,8 @@ class Loss(Module):
         who = f"{type(self).__name__}"
         if type(y_pred) is not np.ndarray or y_pred.dtype.kind != "f":
             y_pred = as_float_array(y_pred, who, "y_pred")
-        y_true = as_float_array(y_true, who, "y_true", dtype=y_pred.dtype)
+        if type(y_true) is not np.ndarray or y_true.dtype != y_pred.dtype:  # else it is already what we need
+            y_true = as_float_array(y_true, who, "y_true", dtype=y_pred.dtype)
         if y_pred.ndim != 2:
             raise ValueError(f"{who}: expected y_pred of shape (N, outputs), got {y_pred.ndim}-D shape {y_pred.shape}.")
         if y_true.shape != y_pred.shape:
@@ -119,6 +120,10 @@ class BCELoss(Loss):
 
     def _check(self, y_pred, y_true):
         y_pred, y_true = super()._check(y_pred, y_true)
+        _check_binary_targets(y_true, type(self).__name__)
+        return y_pred, y_true
+
+    def _check_probabilities(self, y_pred: np.ndarray) -> None:
         who = type(self).__name__
         if y_pred.size and not (y_pred.min() >= 0.0 and y_pred.max() <= 1.0):  # NaN fails this too
             if np.isnan(y_pred).any():
@@ -130,11 +135,15 @@ class BCELoss(Loss):
                 f"{who}: expected y_pred to be probabilities in [0, 1], got values from {y_pred.min():.4g} "
                 f"to {y_pred.max():.4g}. Put a Sigmoid before the loss, or use BCEWithLogitsLoss on raw outputs."
             )
-        _check_binary_targets(y_true, who)
-        return y_pred, y_true
 
     def _value(self, y_pred, y_true):
-        return F.bce_loss(y_pred, y_true)
+        value = F.bce_loss(y_pred, y_true)
+        # The range of y_pred is checked through the value: a log of p < 0 or of 1 - p < 0, or a NaN,
+        # makes it NaN, while valid probabilities and targets always give a finite loss. One check of
+        # a float per call instead of two passes over y_pred.
+        if value != value:
+            self._check_probabilities(y_pred)
+        return value
 
     def _grad(self, y_pred, y_true):
         return F.bce_loss_backward(y_pred, y_true)

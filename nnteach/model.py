@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnteach._validation import as_float_array, check_2d, check_finite
-from nnteach.module import MODULE_REGISTRY, Module, registry_name
+from nnteach.module import MODULE_REGISTRY, Module, backward_without_input_grad, registry_name
 
 
 class Sequential(Module):
@@ -58,10 +58,19 @@ class Sequential(Module):
             x = layer(x)
         return x
 
-    def backward(self, grad_output):
-        for layer in reversed(self.layers):
+    def backward(self, grad_output, input_grad: bool = True):
+        """Send dL/d(output) back through every layer, last to first; returns dL/d(input).
+
+        With ``input_grad=False`` the first layer may skip dL/d(input), which nobody needs when the
+        input is the data, and None is returned (``Trainer`` does this).
+        """
+        if not self.layers:
+            return grad_output
+        for layer in reversed(self.layers[1:]):
             grad_output = layer.backward(grad_output)
-        return grad_output
+        if input_grad:
+            return self.layers[0].backward(grad_output)
+        return backward_without_input_grad(self.layers[0], grad_output)
 
     def output_shape(self, input_shape):
         for layer in self.layers:

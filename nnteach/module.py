@@ -7,6 +7,7 @@ so a subclass just assigns them in ``__init__``, as in PyTorch.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from typing import Any, Callable, Iterable, Iterator
 
@@ -125,6 +126,27 @@ def set_hooks_enabled(handles: Iterable[HookHandle], enabled: bool) -> None:
             modules[id(h._module)] = h._module
     for m in modules.values():
         m._sync_hook_wrappers()
+
+
+_TAKES_INPUT_GRAD: dict[Callable, bool] = {}
+
+
+def backward_without_input_grad(module: "Module", grad_output):
+    """``module.backward(grad_output)`` for a caller that will not use the returned dL/d(input).
+
+    A module whose ``backward`` accepts ``input_grad`` (``Linear``, ``Dense``, ``Sequential``) is
+    told ``input_grad=False`` and may skip that product, as PyTorch skips the gradient of data that
+    does not require one. Any other module, and a module observed by hooks or given its own
+    ``backward`` on the instance (a trace, a learner's experiment), computes everything as usual.
+    Returns whatever ``backward`` returned (None when it skipped).
+    """
+    if "backward" in vars(module):  # hooks or an instance method: run it as it is
+        return module.backward(grad_output)
+    method = type(module).backward
+    takes = _TAKES_INPUT_GRAD.get(method)
+    if takes is None:
+        takes = _TAKES_INPUT_GRAD[method] = "input_grad" in inspect.signature(method).parameters
+    return module.backward(grad_output, input_grad=False) if takes else module.backward(grad_output)
 
 
 class Module:

@@ -10,7 +10,7 @@ from nnteach._rng import RNGLike, get_rng
 from nnteach._validation import as_float_array, check_2d, check_finite, check_int, check_same_length
 from nnteach.callbacks import Callback, History
 from nnteach.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Loss, MSELoss
-from nnteach.module import Module
+from nnteach.module import Module, backward_without_input_grad
 from nnteach.optim import Optimizer
 
 
@@ -73,7 +73,7 @@ class Trainer:
             raise
         if not math.isfinite(loss):
             raise TrainingDiverged(loss)
-        model.backward(loss_fn.backward())
+        backward_without_input_grad(model, loss_fn.backward())  # model.backward, minus the unused dL/dx
         opt.step()
         return loss
 

@@ -277,3 +277,54 @@ def test_paused_hooks_are_not_called_and_leave_the_plain_methods_until_resumed(r
     assert calls == ["forward", "backward", "backward"]
     handles[1].remove()
     assert layer._forward_hooks == {} and layer._backward_hooks == {} and "backward" not in vars(layer)
+
+
+def test_backward_without_input_grad_skips_only_the_unused_input_gradient(rng):
+    from nnteach.module import backward_without_input_grad
+
+    x, g = rng.normal(size=(4, IN)), rng.normal(size=(4, 2))
+    full = _sequential(rng)
+    hinted = _sequential(np.random.default_rng(0))
+    hinted.load_state_dict(full.state_dict())
+    full(x)
+    hinted(x)
+    dx = full.backward(g)
+    assert dx.shape == (4, IN)
+    assert backward_without_input_grad(hinted, g) is None  # the first Linear skipped dL/dx
+    for (name, p), q in zip(full.named_parameters(), hinted.parameters()):
+        assert np.array_equal(p.grad, q.grad), name  # every parameter gradient is the same
+
+
+def test_an_observed_or_learner_written_first_layer_still_computes_its_input_gradient(rng):
+    from nnteach.module import backward_without_input_grad
+
+    class MyLinear(nt.Linear):  # a learner's override, which knows nothing of input_grad
+        def backward(self, grad_output):
+            return super().backward(grad_output)
+
+    x, g = rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
+    model = nt.Sequential(MyLinear(2, 3, rng=0), nt.Tanh(), nt.Linear(3, 1, rng=1))
+    model(x)
+    assert backward_without_input_grad(model, g).shape == (4, 2)
+
+    model = nt.Sequential(nt.Linear(2, 3, rng=0), nt.Tanh(), nt.Linear(3, 1, rng=1))
+    seen = []
+    handle = model[0].register_backward_hook(lambda m, grad_z, grad_in: seen.append(grad_in))
+    model(x)
+    backward_without_input_grad(model, g)
+    handle.remove()
+    assert seen[0].shape == (4, 2)  # a hook sees everything a layer can report
+    model(x)
+    assert model.backward(g, input_grad=False) is None
+
+
+def test_a_dense_first_layer_takes_the_hint_too(rng):
+    from nnteach.module import backward_without_input_grad
+
+    x, g = rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
+    models = [nt.Sequential(nt.Dense(2, 3, activation="sigmoid", rng=0), nt.Linear(3, 1, rng=1)) for _ in range(2)]
+    for m in models:
+        m(x)
+    assert models[0].backward(g).shape == (4, 2)
+    assert backward_without_input_grad(models[1], g) is None
+    assert all(np.array_equal(p.grad, q.grad) for p, q in zip(models[0].parameters(), models[1].parameters()))

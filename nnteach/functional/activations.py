@@ -40,13 +40,15 @@ def leaky_relu_backward(dL_da: np.ndarray, z: np.ndarray, negative_slope: float 
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    r""":math:`a = \sigma(z) = 1 / (1 + e^{-z})`, computed without overflow for large :math:`|z|`.
+    r""":math:`a = \sigma(z) = 1 / (1 + e^{-z})`, the formula itself, safe for large :math:`|z|`.
 
-    For :math:`z \ge 0` the formula is used as is; for :math:`z < 0` the equal form
-    :math:`e^{z}/(1 + e^{z})` keeps the exponent negative, so ``exp`` never overflows.
+    For z < -709, :math:`e^{-z}` overflows float64 to ``inf``, and :math:`1/(1 + \infty) = 0` is
+    exactly the right answer (the true value is below the smallest float), so the overflow is
+    expected here and its warning silenced. For large positive z, :math:`e^{-z}` underflows to 0
+    and the result is 1.
     """
-    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-    return np.where(z >= 0, 1.0, e) / (1.0 + e)  # 1/(1 + e^-z) for z >= 0, e^z/(1 + e^z) below
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(np.negative(z)))
 
 
 def sigmoid_backward(dL_da: np.ndarray, a: np.ndarray) -> np.ndarray:

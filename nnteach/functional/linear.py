@@ -25,8 +25,8 @@ def linear(x: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> np.ndarray:
 
 
 def linear_backward(
-    dL_dz: np.ndarray, x: np.ndarray, W: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    dL_dz: np.ndarray, x: np.ndarray, W: np.ndarray, input_grad: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     r"""Gradients of a dense layer, given :math:`\partial L/\partial z` and the cached input.
 
     .. math::
@@ -41,11 +41,14 @@ def linear_backward(
         dL_dz: gradient at the pre-activation, shape (N, out).
         x: the input of the forward pass, shape (N, in).
         W: the weights of the forward pass, shape (out, in).
+        input_grad: False skips :math:`\partial L/\partial X` (returned as None). For the first
+            layer, whose input is the data, nobody needs it, and it is the largest product here
+            when the input is wide (784 pixels, say).
 
     Returns:
         ``(dL_dx, dL_dW, dL_db)`` with shapes (N, in), (out, in), (out,).
     """
     dL_dW = dL_dz.T @ x  # (out, N) @ (N, in) -> (out, in)
     dL_db = dL_dz.sum(axis=0)  # (out,)
-    dL_dx = dL_dz @ W  # (N, out) @ (out, in) -> (N, in)
+    dL_dx = dL_dz @ W if input_grad else None  # (N, out) @ (out, in) -> (N, in)
     return dL_dx, dL_dW, dL_db

@@ -30,10 +30,11 @@ from nnteach.tracing.records import LayerRecord, StepRecord
 from nnteach.tracing.snapshots import ParamLayout, Snapshot
 
 _NAN = float("nan")
-# Between kept steps further apart than this, the per-layer hooks are detached (and attached again
-# for the next kept step); closer together, they stay and return at once on a step that is not
-# kept. Attaching and detaching costs about as much as 16 such early returns (measured on W3).
-_DETACH_GAP = 3
+# Between kept steps further apart than this, the per-layer hooks are paused (and resumed for the
+# next kept step); closer together, they stay and return at once on a step that is not kept.
+# Measured on W3 (2-16-8-1): pausing and resuming cost ~24 us, a step of early returns ~3.5 us, yet
+# keep_every=10 still ran faster with the hooks left attached (1.12x against 1.14x untraced).
+_DETACH_GAP = 16
 _ACTIVATION_NAMES = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "Sigmoid": "sigmoid", "Tanh": "tanh",
                      "Softmax": "softmax", "Identity": "identity"}
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import nnteach as nt
+from nnteach.activations import Activation
 from test_tracing_lifecycle import setup, train_step  # noqa: F401  (setup is a fixture)
 from test_tracing_reference import ARCHS
 
@@ -60,6 +61,45 @@ def test_recorded_arrays_do_not_change_when_the_model_data_or_gradients_change_i
     X[...] = 0.0
     y[...] = 0.0
     assert_snapshot_equal(before, snapshot(tr.steps))
+
+
+@pytest.mark.parametrize("last", ["sigmoid", "identity", "none"])
+def test_arrays_the_learner_holds_are_copied_so_changing_them_changes_no_record(last, rng):
+    # The model's output, the gradient handed to backward and the one it returns belong to the
+    # learner's code; with an identity (or no) output activation the output is the last z itself.
+    tail = {"sigmoid": [nt.Sigmoid()], "identity": [nt.Identity()], "none": []}[last]
+    model = nt.Sequential(nt.Linear(2, 4, rng=rng), nt.ReLU(), nt.Linear(4, 1, rng=rng), *tail)
+    X = rng.normal(size=(5, 2))
+    with nt.trace(model) as tr:
+        y_pred = model(X)
+        grad = np.ones_like(y_pred) / 5
+        grad_x = model.backward(grad)
+    before = [copy.deepcopy(dataclasses.asdict(r)) for r in tr.steps[0].layers]
+    y_pred *= -3.0
+    grad[...] = 7.0
+    grad_x[...] = 9.0
+    assert_snapshot_equal(before, [dataclasses.asdict(r) for r in tr.steps[0].layers])
+    assert not np.any(tr.steps[0].layers[0].grad_input == 9.0)
+
+
+def test_a_learners_in_place_activation_does_not_change_the_recorded_z(rng):
+    class InPlaceReLU(Activation):  # writes its output over its input, as a learner might
+        def forward(self, x):
+            self._cache = x > 0
+            np.maximum(x, 0.0, out=x)
+            return x
+
+        def backward(self, grad_output):
+            return grad_output * self._cache
+
+    model = nt.Sequential(nt.Linear(2, 4, rng=rng), InPlaceReLU(), nt.Linear(4, 1, rng=rng))
+    X = rng.normal(size=(6, 2))
+    with nt.trace(model) as tr:
+        model(X)
+    first = tr.steps[0].layers[0]
+    z = X @ model[0].weight.data.T + model[0].bias.data  # computed here, independently
+    assert np.allclose(first.z, z, rtol=1e-12) and (first.z < 0).any()  # the negative z are still there
+    assert np.allclose(first.a, np.maximum(z, 0.0), rtol=1e-12)
 
 
 def test_records_are_frozen(setup):

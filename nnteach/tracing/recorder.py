@@ -1,10 +1,13 @@
 """``nt.trace(model)``: observe a model's real computation and keep the numbers of every step.
 
 The trace attaches hooks to the model's modules (and to losses and optimizers in general) while it
-is active and removes them after, even on error. The hooks only copy what crosses a module
+is active and removes them after, even on error. The hooks only keep what crosses a module
 boundary - the input of a Linear, its output z, the activation's output a, the gradients handed
-back - and parameter gradients and values. Nothing is recomputed, so a traced run and an untraced
-run from the same seed end with bit-identical weights.
+back - and parameter gradients and values (one copy of all of them at a time, see
+:mod:`~nnteach.tracing.snapshots`). Nothing is recomputed, so a traced run and an untraced run from
+the same seed end with bit-identical weights. What is kept never changes afterwards: arrays that
+nnteach's own modules made for this step and never touch again are kept as they are, and everything
+else (what a learner's code holds or a learner's module might change in place) is copied.
 
 A step begins with every forward pass of the model in training mode (forward passes in eval mode,
 such as ``Trainer.evaluate``, are not steps). The loss of a step is the loss computed on the
@@ -20,7 +23,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from nnteach._validation import check_int
-from nnteach.activations import Activation
+from nnteach.activations import Activation, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nnteach.layers import Dense, Linear
 from nnteach.losses import register_loss_hook
 from nnteach.model import Sequential
@@ -37,6 +40,15 @@ _NAN = float("nan")
 _DETACH_GAP = 16
 _ACTIVATION_NAMES = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "Sigmoid": "sigmoid", "Tanh": "tanh",
                      "Softmax": "softmax", "Identity": "identity"}
+
+
+# nnteach's activations that return a new array (Identity returns the array it was given).
+_OWN_ACTIVATIONS = (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax)
+
+
+def _is_own(module: Module | None, classes: tuple) -> bool:
+    """Exactly one of nnteach's classes, with no method replaced on the instance (a learner's experiment)."""
+    return type(module) in classes and "forward" not in vars(module) and "backward" not in vars(module)
 
 
 def neuron_layers(model: Module) -> list[tuple[Linear, Module | None]]:
@@ -245,6 +257,16 @@ class Trace(TraceReader):
                            for i, (_, act) in enumerate(units)]
         last_act = units[-1][1]
         self._a_at_output = last_act is not None and bool(order) and order[-1] is last_act
+        # Which arrays are kept as they are instead of copied. An array that passes only between
+        # nnteach's own Linear and activations is one they made for this step and never change
+        # afterwards (every function in nnteach.functional returns a new array): z and dL/dz
+        # between a Linear and its activation, a and dL/da between an activation and the next Linear.
+        # Everything else is copied: what a learner's code holds (the model's input and output, the
+        # gradient handed to backward and the one it returns, the targets) and whatever passes
+        # through a learner's module, which might change an array in place.
+        self._own_z = [_is_own(linear, (Linear,)) and _is_own(act, _OWN_ACTIVATIONS) for linear, act in units]
+        self._own_input = [i > 0 and self._a_at_next[i - 1] and _is_own(units[i - 1][1], _OWN_ACTIVATIONS)
+                           and _is_own(linear, (Linear,)) for i, (linear, _) in enumerate(units)]
         self._param_ids = {id(p) for p in model.parameters()}
         self._layout = ParamLayout([(linear.weight, linear.bias) for linear, _ in units])
         self._kept: deque[_StepBuilder] = deque(maxlen=self.keep_last)
@@ -367,10 +389,14 @@ class Trace(TraceReader):
             rec = b.layers[i]
             x = args[0]
             rec["_raw_input"] = x
-            rec["input"] = inp = x.copy() if type(x) is np.ndarray and x.dtype == z.dtype else np.array(x, dtype=z.dtype)
+            if self._own_input[i]:
+                inp = x
+            else:
+                inp = x.copy() if type(x) is np.ndarray and x.dtype == z.dtype else np.array(x, dtype=z.dtype)
+            rec["input"] = inp
             if i and self._a_at_next[i - 1]:
                 b.layers[i - 1]["a"] = inp  # the previous activation's output is this input
-            rec["z"] = z.copy()
+            rec["z"] = z if self._own_z[i] else z.copy()
             if alone:
                 rec["a"] = rec["z"]
             b.version += 1
@@ -396,10 +422,10 @@ class Trace(TraceReader):
                 return
             b = self._current
             rec = b.layers[i]
-            rec["grad_z"] = grad_z.copy()
+            rec["grad_z"] = grad_z if self._own_z[i] else grad_z.copy()
             if alone:
                 rec["grad_a"] = rec["grad_z"]
-            rec["grad_input"] = gin = grad_input.copy()
+            rec["grad_input"] = gin = grad_input if self._own_input[i] else grad_input.copy()
             if i and self._a_at_next[i - 1]:
                 b.layers[i - 1]["grad_a"] = gin  # what this layer hands back is dL/da of the one before
             if i == 0:  # the first layer runs backward last: every parameter gradient is complete now

@@ -1,4 +1,4 @@
-"""What a trace keeps: frozen records of copied arrays, one per neuron layer per training step.
+"""What a trace keeps: frozen records of arrays that never change, one per neuron layer per training step.
 
 Notation (as everywhere in nnteach): for neuron layer l with input ``input`` (N, in),
 ``z = input @ weight.T + bias`` (N, out) and ``a = f(z)``; each ``grad_*`` is dL/d(that quantity).

@@ -371,8 +371,8 @@ class Module:
         return forward
 
     def _backward_wrapper(self, plain_backward):
-        def backward(*args):
-            grad_in = plain_backward(*args)
+        def backward(*args, **kwargs):  # kwargs: input_grad=False, for a backward that takes it
+            grad_in = plain_backward(*args, **kwargs)
             for hook in self._back:
                 hook(self, args[0] if args else None, grad_in)
             return grad_in

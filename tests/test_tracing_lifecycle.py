@@ -323,3 +323,16 @@ def test_include_eval_records_eval_mode_forward_passes_as_steps():
     assert including.num_steps == 1
     np.testing.assert_array_equal(including.steps[0].y_pred, out)
     assert model.training is False  # tracing never switches the mode
+
+
+def test_a_traced_model_told_to_skip_its_input_gradient_still_records_it(setup):
+    # A trace observes every layer, so a layer it hooks computes everything, hint or not.
+    model, loss_fn, opt, X, y = setup
+    with nt.trace(model) as tr:
+        loss_fn(model(X), y)
+        returned = model.backward(loss_fn.backward(), input_grad=False)
+    first = tr.steps[0].layers[0]
+    assert first.grad_input is not None and first.grad_input.shape == X.shape
+    assert np.array_equal(returned, first.grad_input)
+    untraced = model.backward(loss_fn.backward(), input_grad=False)  # no trace: the hint is taken
+    assert untraced is None

@@ -425,7 +425,11 @@ class Trace(TraceReader):
             rec["grad_z"] = grad_z if self._own_z[i] else grad_z.copy()
             if alone:
                 rec["grad_a"] = rec["grad_z"]
-            rec["grad_input"] = gin = grad_input if self._own_input[i] else grad_input.copy()
+            if grad_input is None:  # called with input_grad=False: the layer skipped dL/d(input)
+                gin = None
+            else:
+                gin = grad_input if self._own_input[i] else grad_input.copy()
+            rec["grad_input"] = gin
             if i and self._a_at_next[i - 1]:
                 b.layers[i - 1]["grad_a"] = gin  # what this layer hands back is dL/da of the one before
             if i == 0:  # the first layer runs backward last: every parameter gradient is complete now

@@ -18,6 +18,9 @@ import numpy as np
 from nnteach.module import Parameter
 
 
+_DATA, _GRAD = operator.attrgetter("_data"), operator.attrgetter("grad")  # a Parameter's arrays, read in C
+
+
 def _address(a: np.ndarray) -> int:
     return a.__array_interface__["data"][0]
 
@@ -69,7 +72,7 @@ class ParamLayout:
 
     def take(self, grads: bool = False) -> Snapshot:
         """Copy every parameter's values (or, with ``grads=True``, its accumulated gradient) now."""
-        arrays = [p.grad for p in self.params] if grads else [p.data for p in self.params]
+        arrays = list(map(_GRAD if grads else _DATA, self.params))
         known = self._located.get(grads)
         if known is None or not all(map(operator.is_, arrays, known[2])):  # new arrays (a new optimizer)
             base = arrays[0].base

@@ -112,7 +112,8 @@ def set_hooks_enabled(handles: Iterable[HookHandle], enabled: bool) -> None:
 
     A paused hook costs nothing: a module whose hooks are all paused runs its plain methods. This
     is much cheaper than ``remove()`` and registering again, and each module is updated once however
-    many of its hooks change (a trace pauses its per-layer hooks on the steps it does not keep).
+    many of its hooks change. To pause and resume the same hooks again and again, use a
+    :class:`HookGroup`, which does it with a few dictionary operations per module.
     """
     modules: dict[int, Module] = {}
     for h in handles:
@@ -126,6 +127,65 @@ def set_hooks_enabled(handles: Iterable[HookHandle], enabled: bool) -> None:
             modules[id(h._module)] = h._module
     for m in modules.values():
         m._sync_hook_wrappers()
+
+
+class HookGroup:
+    """Module hooks registered together, to be paused and resumed often (a trace's per-layer hooks).
+
+    ``pause()`` and ``resume()`` do what :func:`set_hooks_enabled` does. When the group's hooks are
+    the only ones on a module, pausing just takes the module's hook wrappers off and keeps them
+    aside, and resuming puts the same wrappers back: a few dictionary operations per module, a
+    fraction of updating its hooks from scratch. Anything else (another hook on the module, a hook
+    added or removed meanwhile, a method set on the instance) takes the general path.
+    """
+
+    def __init__(self, handles: Iterable[HookHandle]):
+        self.handles = list(handles)
+        self.paused = False
+        by_module: dict[int, tuple] = {}
+        for h in self.handles:
+            if h._module is not None:
+                by_module.setdefault(id(h._module), (h._module, []))[1].append(h)
+        self._modules = list(by_module.values())  # (module, the group's handles on it)
+        self._set_aside: list[tuple | None] = []  # per module: what pause took off, or None
+
+    def pause(self) -> None:
+        if self.paused:
+            return
+        self.paused = True
+        for h in self.handles:
+            h._hooks.pop(h.id, None)
+        aside = self._set_aside = []
+        for m, _ in self._modules:
+            d = m.__dict__
+            fwd, bwd = d.get("forward"), d.get("backward")
+            if (not (m._forward_pre_hooks or m._forward_hooks or m._backward_hooks)
+                    and getattr(fwd, "_wrapped", 0) is None and getattr(bwd, "_wrapped", 0) is None):
+                # only this group's hooks were here, around the class's own methods: take them off
+                aside.append((fwd, bwd, m._pre, m._post, m._back))
+                del d["forward"], d["backward"]
+                m._pre = m._post = m._back = ()
+            else:
+                aside.append(None)
+                m._sync_hook_wrappers()
+
+    def resume(self) -> None:
+        if not self.paused:
+            return
+        self.paused = False
+        for h in self.handles:
+            if not h._removed:
+                h._hooks[h.id] = h._hook
+        for (m, handles), entry in zip(self._modules, self._set_aside):
+            d = m.__dict__
+            if (entry is not None and "forward" not in d and "backward" not in d
+                    and not any(h._removed for h in handles)
+                    and len(m._forward_pre_hooks) == len(entry[2]) and len(m._forward_hooks) == len(entry[3])
+                    and len(m._backward_hooks) == len(entry[4])):
+                d["forward"], d["backward"], m._pre, m._post, m._back = entry  # as they were
+            else:
+                m._sync_hook_wrappers()
+        self._set_aside = []
 
 
 _TAKES_INPUT_GRAD: dict[Callable, bool] = {}

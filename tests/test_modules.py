@@ -328,3 +328,64 @@ def test_a_dense_first_layer_takes_the_hint_too(rng):
     assert models[0].backward(g).shape == (4, 2)
     assert backward_without_input_grad(models[1], g) is None
     assert all(np.array_equal(p.grad, q.grad) for p, q in zip(models[0].parameters(), models[1].parameters()))
+
+
+def test_a_hook_group_pauses_and_resumes_its_hooks_and_respects_hooks_added_meanwhile(rng):
+    from nnteach.module import HookGroup
+
+    model = _sequential(rng)
+    x = rng.normal(size=(3, IN))
+    layer, calls = model[0], []
+    group = HookGroup([layer.register_forward_hook(lambda m, i, o: calls.append("group fwd")),
+                       layer.register_backward_hook(lambda m, g, gi: calls.append("group bwd"))])
+    run = lambda: model.backward(np.ones_like(model(x)))  # noqa: E731
+    group.pause()
+    assert "forward" not in vars(layer) and "backward" not in vars(layer)
+    run()
+    assert calls == []
+    group.resume()
+    run()
+    assert calls == ["group fwd", "group bwd"]
+    group.pause()
+    mine = layer.register_forward_hook(lambda m, i, o: calls.append("mine"))  # added while paused
+    run()
+    assert calls[2:] == ["mine"]
+    group.resume()
+    run()
+    assert sorted(calls[3:]) == ["group bwd", "group fwd", "mine"]
+    mine.remove()
+    group.pause()  # the group's hooks are alone again: the fast path
+    group.resume()
+    run()
+    assert calls[6:] == ["group fwd", "group bwd"]
+    for h in group.handles:
+        h.remove()
+    assert "forward" not in vars(layer) and "backward" not in vars(layer)
+    assert layer._forward_hooks == {} and layer._backward_hooks == {}
+
+
+def test_a_hook_group_keeps_a_learners_instance_method(rng):
+    import types
+
+    from nnteach.module import HookGroup
+
+    layer = nt.Linear(2, 2, rng=0)
+    seen = []
+
+    def noisy_backward(self, grad_output):
+        seen.append("learner")
+        return nt.Linear.backward(self, grad_output)
+
+    layer.backward = types.MethodType(noisy_backward, layer)
+    group = HookGroup([layer.register_backward_hook(lambda m, g, gi: seen.append("hook"))])
+    x = rng.normal(size=(3, 2))
+    for _ in range(2):
+        group.pause()
+        layer(x)
+        layer.backward(np.ones((3, 2)))
+        group.resume()
+        layer(x)
+        layer.backward(np.ones((3, 2)))
+    assert seen == ["learner", "learner", "hook"] * 2
+    group.handles[0].remove()
+    assert vars(layer)["backward"].__func__ is noisy_backward

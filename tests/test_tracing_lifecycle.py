@@ -48,8 +48,9 @@ def test_hooks_are_attached_while_active_and_removed_after_the_with_block(setup)
     with nt.trace(model) as tr:
         assert tr.active
         assert "forward" in vars(model)
-        assert nnteach.losses._LOSS_HOOKS and nnteach.optim._STEP_HOOKS
+        assert nnteach.losses._LOSS_HOOKS  # every step's loss is kept, from the start
         train_step(model, loss_fn, opt, X, y)
+        assert nnteach.optim._STEP_HOOKS  # attached with the per-layer hooks, for the kept steps
         # Linears and the model itself carry the recording; an activation that feeds straight into
         # the next Linear (or is the output) is read at that boundary and needs no hook of its own.
         assert "forward" in vars(model[0]) and "backward" in vars(model[2].linear) and "backward" in vars(model)

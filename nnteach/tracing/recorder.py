@@ -27,7 +27,7 @@ from nnteach.activations import Activation, LeakyReLU, ReLU, Sigmoid, Softmax, T
 from nnteach.layers import Dense, Linear
 from nnteach.losses import register_loss_hook
 from nnteach.model import Sequential
-from nnteach.module import Module, set_hooks_enabled
+from nnteach.module import HookGroup, Module
 from nnteach.optim import SGD, register_optimizer_step_hook
 from nnteach.tracing.records import LayerRecord, StepRecord
 from nnteach.tracing.snapshots import ParamLayout, Snapshot
@@ -35,9 +35,10 @@ from nnteach.tracing.snapshots import ParamLayout, Snapshot
 _NAN = float("nan")
 # Between kept steps further apart than this, the per-layer hooks are paused (and resumed for the
 # next kept step); closer together, they stay and return at once on a step that is not kept.
-# Measured on W3 (2-16-8-1): pausing and resuming cost ~24 us, a step of early returns ~3.5 us, yet
-# keep_every=10 still ran faster with the hooks left attached (1.12x against 1.14x untraced).
-_DETACH_GAP = 16
+# Measured on W3 (2-16-8-1): a pause or a resume costs ~4 us (see HookGroup), a step of early
+# returns ~1.5 us more than one with the hooks paused; at keep_every=10 the two ways ran within
+# noise of each other (1.13x and 1.15x untraced, medians of 21 rounds).
+_DETACH_GAP = 8
 _ACTIVATION_NAMES = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "Sigmoid": "sigmoid", "Tanh": "tanh",
                      "Softmax": "softmax", "Identity": "identity"}
 
@@ -276,7 +277,7 @@ class Trace(TraceReader):
         self._recording = False  # is the current forward/backward being recorded?
         self._last_output = None
         self._handles: list = []
-        self._layer_handles: list = []  # registered once, then paused and resumed (see _DETACH_GAP)
+        self._layer_hooks_group: HookGroup | None = None  # registered once, then paused and resumed
         self._layers_on = False
         self._in_eval = False
         self._optimizers: dict[int, tuple] = {}
@@ -292,7 +293,6 @@ class Trace(TraceReader):
             self._handles.append(self.model.register_forward_pre_hook(self._on_model_begin))
             self._handles.append(self.model.register_forward_hook(self._on_model_end))
             self._handles.append(register_loss_hook(self._on_loss))
-            self._handles.append(register_optimizer_step_hook(self._on_step))
         except BaseException:
             self._detach()
             raise
@@ -302,14 +302,19 @@ class Trace(TraceReader):
     def _layer_hooks(self, on: bool) -> None:
         # Per-layer hooks run for the kept steps (see _DETACH_GAP for the steps between): when kept
         # steps are far apart, they are paused, and a step that is only counted runs the plain methods.
-        if on and not self._layer_handles:
-            self._attach_layers()
+        group = self._layer_hooks_group
+        if group is None:
+            self._layer_hooks_group = self._attach_layers()
+        elif on:
+            group.resume()
         else:
-            set_hooks_enabled(self._layer_handles, on)
+            group.pause()
         self._layers_on = on
 
-    def _attach_layers(self) -> None:
-        h = self._layer_handles
+    def _attach_layers(self) -> HookGroup:
+        """Hooks on each Linear (and on an activation not read at a boundary), the model's backward
+        and every optimizer's step: what only a kept step needs."""
+        h: list = []
         last = len(self._units) - 1
         for i, (linear, act) in enumerate(self._units):
             h.append(linear.register_forward_hook(self._linear_forward(i, act is None)))
@@ -317,7 +322,11 @@ class Trace(TraceReader):
             if act is not None and not self._a_at_next[i] and not (i == last and self._a_at_output):
                 h.append(act.register_forward_hook(self._activation_forward(i)))
                 h.append(act.register_backward_hook(self._activation_backward(i)))
-        h.append(self.model.register_backward_hook(self._on_model_backward))
+        h.append(register_optimizer_step_hook(self._on_step))
+        # The model's backward hook stays with the always-on ones: the model has hooks of those, so
+        # pausing it would cost more than the early return it saves.
+        self._handles.append(self.model.register_backward_hook(self._on_model_backward))
+        return HookGroup(h)
 
     def stop(self) -> "Trace":
         """Detach every hook and close the step in progress. The records stay."""
@@ -327,9 +336,10 @@ class Trace(TraceReader):
         return self
 
     def _detach(self) -> None:
-        for handles in (self._layer_handles, self._handles):
-            while handles:
-                handles.pop().remove()
+        group, self._layer_hooks_group = self._layer_hooks_group, None
+        for handle in [*(group.handles if group is not None else ()), *self._handles]:
+            handle.remove()
+        self._handles.clear()
         self._layers_on = False
 
     def __enter__(self) -> "Trace":

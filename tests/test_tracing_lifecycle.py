@@ -52,9 +52,11 @@ def test_hooks_are_attached_while_active_and_removed_after_the_with_block(setup)
         train_step(model, loss_fn, opt, X, y)
         assert nnteach.optim._STEP_HOOKS  # attached with the per-layer hooks, for the kept steps
         # Linears and the model itself carry the recording; an activation that feeds straight into
-        # the next Linear (or is the output) is read at that boundary and needs no hook of its own.
-        assert "forward" in vars(model[0]) and "backward" in vars(model[2].linear) and "backward" in vars(model)
-        assert "backward" not in vars(model[2].activation)
+        # the next Linear is read at that boundary and needs no hook of its own. The output
+        # activation's a is the model's output; its backward hook reads dL/dŷ as it comes in.
+        assert "forward" in vars(model[0]) and "backward" in vars(model[2].linear) and "forward" in vars(model)
+        assert "forward" not in vars(model[1]) and "backward" not in vars(model[1])
+        assert "forward" not in vars(model[2].activation) and "backward" in vars(model[2].activation)
     assert not tr.active
     assert_no_hooks_left(model)
 

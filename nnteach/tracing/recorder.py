@@ -249,8 +249,9 @@ class Trace(TraceReader):
         # Where each unit's a and dL/da are read. A trace reads every number where it crosses a
         # boundary anyway: when an activation's output goes straight into the next Linear (or is
         # the model's output), a is that Linear's input (or the model's output) and dL/da is the
-        # gradient that Linear hands back (or the one handed to the model's backward). Only an
-        # activation followed by something else needs hooks of its own.
+        # gradient that Linear hands back (or the one handed to the model's backward, read as it
+        # enters the output activation). Only an activation followed by something else needs a
+        # forward hook of its own.
         order = _execution_order(model)
         nxt = {id(m): order[k + 1] if k + 1 < len(order) else None for k, m in enumerate(order)}
         units = self._units
@@ -312,20 +313,23 @@ class Trace(TraceReader):
         self._layers_on = on
 
     def _attach_layers(self) -> HookGroup:
-        """Hooks on each Linear (and on an activation not read at a boundary), the model's backward
-        and every optimizer's step: what only a kept step needs."""
+        """Hooks on each Linear (and on an activation not read at a boundary) and on every optimizer's
+        step: what only a kept step needs."""
         h: list = []
         last = len(self._units) - 1
         for i, (linear, act) in enumerate(self._units):
             h.append(linear.register_forward_hook(self._linear_forward(i, act is None)))
             h.append(linear.register_backward_hook(self._linear_backward(i, act is None)))
-            if act is not None and not self._a_at_next[i] and not (i == last and self._a_at_output):
+            if act is None:
+                continue
+            if i == last and self._a_at_output:
+                # a is the model's output (read there); dL/da is the gradient handed to the model's
+                # backward, which reaches this activation first
+                h.append(act.register_backward_hook(self._activation_backward(i)))
+            elif not self._a_at_next[i]:
                 h.append(act.register_forward_hook(self._activation_forward(i)))
                 h.append(act.register_backward_hook(self._activation_backward(i)))
         h.append(register_optimizer_step_hook(self._on_step))
-        # The model's backward hook stays with the always-on ones: the model has hooks of those, so
-        # pausing it would cost more than the early return it saves.
-        self._handles.append(self.model.register_backward_hook(self._on_model_backward))
         return HookGroup(h)
 
     def stop(self) -> "Trace":
@@ -385,11 +389,6 @@ class Trace(TraceReader):
             if self._a_at_output:
                 b.layers[-1]["a"] = y_pred
             b.version += 1
-
-    def _on_model_backward(self, module, grad_output, grad_input) -> None:
-        if self._recording and self._a_at_output and self._current.layers[-1]:
-            self._current.layers[-1]["grad_a"] = np.array(grad_output, copy=True)  # dL/dŷ from the loss
-            self._current.version += 1
 
     def _linear_forward(self, i: int, alone: bool):
         def hook(linear, args, z):

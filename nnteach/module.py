@@ -129,6 +129,11 @@ def set_hooks_enabled(handles: Iterable[HookHandle], enabled: bool) -> None:
         m._sync_hook_wrappers()
 
 
+def _ours_or_none(method) -> bool:
+    """No instance method, or a hook wrapper around the class's own method (see Module._set_wrapper)."""
+    return method is None or getattr(method, "_wrapped", 0) is None
+
+
 class HookGroup:
     """Module hooks registered together, to be paused and resumed often (a trace's per-layer hooks).
 
@@ -160,10 +165,12 @@ class HookGroup:
             d = m.__dict__
             fwd, bwd = d.get("forward"), d.get("backward")
             if (not (m._forward_pre_hooks or m._forward_hooks or m._backward_hooks)
-                    and getattr(fwd, "_wrapped", 0) is None and getattr(bwd, "_wrapped", 0) is None):
+                    and _ours_or_none(fwd) and _ours_or_none(bwd)):
                 # only this group's hooks were here, around the class's own methods: take them off
                 aside.append((fwd, bwd, m._pre, m._post, m._back))
-                del d["forward"], d["backward"]
+                for name, wrapper in (("forward", fwd), ("backward", bwd)):
+                    if wrapper is not None:
+                        del d[name]
                 m._pre = m._post = m._back = ()
             else:
                 aside.append(None)
@@ -182,7 +189,11 @@ class HookGroup:
                     and not any(h._removed for h in handles)
                     and len(m._forward_pre_hooks) == len(entry[2]) and len(m._forward_hooks) == len(entry[3])
                     and len(m._backward_hooks) == len(entry[4])):
-                d["forward"], d["backward"], m._pre, m._post, m._back = entry  # as they were
+                fwd, bwd, m._pre, m._post, m._back = entry  # as they were
+                if fwd is not None:
+                    d["forward"] = fwd
+                if bwd is not None:
+                    d["backward"] = bwd
             else:
                 m._sync_hook_wrappers()
         self._set_aside = []

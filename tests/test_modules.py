@@ -389,3 +389,20 @@ def test_a_hook_group_keeps_a_learners_instance_method(rng):
     assert seen == ["learner", "learner", "hook"] * 2
     group.handles[0].remove()
     assert vars(layer)["backward"].__func__ is noisy_backward
+
+
+def test_a_hook_group_with_only_a_backward_hook_on_a_module_pauses_just_that(rng):
+    from nnteach.module import HookGroup
+
+    act, seen = nt.Sigmoid(), []
+    group = HookGroup([act.register_backward_hook(lambda m, g, gi: seen.append(g.copy()))])
+    x = rng.normal(size=(3, 2))
+    group.pause()
+    assert "backward" not in vars(act) and "forward" not in vars(act)
+    act(x)
+    act.backward(np.ones((3, 2)))
+    group.resume()
+    assert "backward" in vars(act) and "forward" not in vars(act)
+    act(x)
+    act.backward(np.full((3, 2), 2.0))
+    assert len(seen) == 1 and np.all(seen[0] == 2.0)

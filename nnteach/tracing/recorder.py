@@ -391,21 +391,26 @@ class Trace(TraceReader):
             b.version += 1
 
     def _linear_forward(self, i: int, alone: bool):
+        # decided once per layer: where this layer's numbers go, and which are kept as made
+        own_input, own_z = self._own_input[i], self._own_z[i]
+        prev_a = i > 0 and self._a_at_next[i - 1]
+
         def hook(linear, args, z):
             if not self._recording:
                 return
             b = self._current
             rec = b.layers[i]
             x = args[0]
-            rec["_raw_input"] = x
-            if self._own_input[i]:
+            if i == 0:
+                rec["_raw_input"] = x
+            if own_input:
                 inp = x
             else:
                 inp = x.copy() if type(x) is np.ndarray and x.dtype == z.dtype else np.array(x, dtype=z.dtype)
             rec["input"] = inp
-            if i and self._a_at_next[i - 1]:
+            if prev_a:
                 b.layers[i - 1]["a"] = inp  # the previous activation's output is this input
-            rec["z"] = z if self._own_z[i] else z.copy()
+            rec["z"] = z if own_z else z.copy()
             if alone:
                 rec["a"] = rec["z"]
             b.version += 1
@@ -426,20 +431,23 @@ class Trace(TraceReader):
         return hook
 
     def _linear_backward(self, i: int, alone: bool):
+        own_input, own_z = self._own_input[i], self._own_z[i]
+        prev_a = i > 0 and self._a_at_next[i - 1]
+
         def hook(linear, grad_z, grad_input):
             if not (self._recording and self._current.layers[i]):
                 return
             b = self._current
             rec = b.layers[i]
-            rec["grad_z"] = grad_z if self._own_z[i] else grad_z.copy()
+            rec["grad_z"] = grad_z if own_z else grad_z.copy()
             if alone:
                 rec["grad_a"] = rec["grad_z"]
             if grad_input is None:  # called with input_grad=False: the layer skipped dL/d(input)
                 gin = None
             else:
-                gin = grad_input if self._own_input[i] else grad_input.copy()
+                gin = grad_input if own_input else grad_input.copy()
             rec["grad_input"] = gin
-            if i and self._a_at_next[i - 1]:
+            if prev_a:
                 b.layers[i - 1]["grad_a"] = gin  # what this layer hands back is dL/da of the one before
             if i == 0:  # the first layer runs backward last: every parameter gradient is complete now
                 b.grads = self._layout.take(grads=True)

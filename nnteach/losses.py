@@ -37,9 +37,10 @@ class Loss(Module):
 
     def forward(self, y_pred, y_true) -> float:
         given = y_pred
+        self._pred = None  # a pair the loss refuses leaves nothing for backward to use
         y_pred, y_true = self._check(y_pred, y_true)
-        self._pred, self._target = y_pred, y_true
         value = self._value(y_pred, y_true)
+        self._pred, self._target = y_pred, y_true
         if _LOSS_HOOKS:
             for hook in tuple(_LOSS_HOOKS.values()):
                 hook(self, given, y_true, value)

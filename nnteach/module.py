@@ -216,7 +216,11 @@ def backward_without_input_grad(module: "Module", grad_output):
     method = type(module).backward
     takes = _TAKES_INPUT_GRAD.get(method)
     if takes is None:
-        takes = _TAKES_INPUT_GRAD[method] = "input_grad" in inspect.signature(method).parameters
+        try:
+            takes = "input_grad" in inspect.signature(method).parameters
+        except (TypeError, ValueError):  # no signature to read (a builtin, say): do not guess
+            takes = False
+        _TAKES_INPUT_GRAD[method] = takes
     return module.backward(grad_output, input_grad=False) if takes else module.backward(grad_output)
 
 

@@ -208,6 +208,16 @@ def test_sigmoid_of_plus_minus_1000_gives_no_warning():
         np.testing.assert_array_equal(nt.Sigmoid()(z), [[1.0, 0.0, 0.5]])
 
 
+def test_sigmoid_in_float32_saturates_exactly_and_quietly():
+    z = np.array([[100.0, -100.0, -88.0, 0.0]], dtype=np.float32)  # e^100 overflows float32
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = F.sigmoid(z)
+    assert a.dtype == np.float32
+    assert a[0, 0] == 1.0 and a[0, 1] == 0.0 and a[0, 3] == 0.5
+    assert a[0, 2] == pytest.approx(1 / (1 + math.exp(88.0)), rel=1e-6)
+
+
 def test_softmax_of_huge_logits_gives_no_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -222,3 +232,18 @@ def test_bce_of_a_certain_prediction_is_clamped_like_pytorch():
         warnings.simplefilter("error")
         assert loss_fn(np.array([[0.0], [1.0]]), np.array([[1.0], [1.0]])) == 50.0
         assert np.isfinite(loss_fn.backward()).all()
+
+
+def test_a_refused_call_leaves_nothing_for_backward():
+    loss_fn = nt.BCELoss()
+    loss_fn(np.array([[0.3]]), np.array([[1.0]]))
+    with pytest.raises(ValueError, match="probabilities in \\[0, 1\\]"):
+        loss_fn(np.array([[1.7]]), np.array([[1.0]]))  # refused through the NaN value, after the check
+    with pytest.raises(RuntimeError, match="before the loss was computed"):
+        loss_fn.backward()  # not the gradient of the refused pair, nor a stale one of the call before
+
+
+def test_mse_and_bce_of_an_empty_batch_are_nan_as_in_numpy():
+    with np.errstate(invalid="ignore", divide="ignore"):
+        assert np.isnan(nt.functional.mse_loss(np.zeros((0, 1)), np.zeros((0, 1))))
+        assert np.isnan(nt.functional.bce_loss(np.zeros((0, 1)), np.zeros((0, 1))))

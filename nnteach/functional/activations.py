@@ -42,8 +42,8 @@ def leaky_relu_backward(dL_da: np.ndarray, z: np.ndarray, negative_slope: float 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     r""":math:`a = \sigma(z) = 1 / (1 + e^{-z})`, the formula itself, safe for large :math:`|z|`.
 
-    For z < -709, :math:`e^{-z}` overflows float64 to ``inf``, and :math:`1/(1 + \infty) = 0` is
-    exactly the right answer (the true value is below the smallest float), so the overflow is
+    For z < -709 (-88 in float32), :math:`e^{-z}` overflows to ``inf``, and :math:`1/(1 + \infty) = 0`
+    is exactly the right answer (the true value is below the smallest float), so the overflow is
     expected here and its warning silenced. For large positive z, :math:`e^{-z}` underflows to 0
     and the result is 1.
     """

@@ -15,7 +15,7 @@ _LOG_FLOOR = -100.0
 def mse_loss(y_pred: np.ndarray, y: np.ndarray) -> float:
     r"""Mean squared error :math:`L = \frac{1}{M}\sum_m (\hat y_m - y_m)^2` over all M elements."""
     d = y_pred - y
-    return float(np.vdot(d, d)) / d.size  # vdot: the sum of d * d over every element
+    return float(np.vdot(d, d) / d.size)  # vdot: the sum of d * d over every element
 
 
 def mse_loss_backward(y_pred: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -45,7 +45,7 @@ def bce_loss(p: np.ndarray, y: np.ndarray) -> float:
         log_p = np.maximum(np.log(p), _LOG_FLOOR)
         log_1mp = np.maximum(np.log1p(-p), _LOG_FLOOR)
     # y log p + (1 - y) log(1 - p) = y (log p - log(1 - p)) + log(1 - p): the same sum, fewer passes
-    return -(float(np.vdot(y, log_p - log_1mp)) + float(log_1mp.sum())) / p.size
+    return float(-(np.vdot(y, log_p - log_1mp) + log_1mp.sum()) / p.size)
 
 
 def bce_loss_backward(p: np.ndarray, y: np.ndarray, eps: float = 1e-12) -> np.ndarray:

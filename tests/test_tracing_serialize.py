@@ -92,7 +92,7 @@ def test_the_json_file_is_plain_data_in_a_named_format(rng, tmp_path):
     tr.save_json(path)
     with open(path) as fh:
         d = json.load(fh)
-    assert d["format"] == "nnteach-trace" and d["format_version"] == 1
+    assert d["format"] == "nnteach-trace" and d["format_version"] == 2
     assert d["layer_options"][0] == {"negative_slope": 0.2}
     assert d["losses"][-1] is None  # the forward-only step has no loss: null, not NaN
     assert d == tr.to_dict()
@@ -134,9 +134,50 @@ def test_data_of_another_kind_is_refused_by_name(bad):
 
 
 def test_a_newer_format_version_asks_to_upgrade(good):
-    good["format_version"] = 2
-    with pytest.raises(ValueError, match=r"trace format version 2 is newer than this nnteach reads \(1\)\. Upgrade nnteach"):
+    good["format_version"] = 3
+    with pytest.raises(ValueError, match=r"trace format version 3 is newer than this nnteach reads \(2\)\. Upgrade nnteach"):
         trace_from_dict(good)
+
+
+def _strict(text: str):
+    """Parse as a strict JSON reader (a browser's JSON.parse) would: no NaN or Infinity tokens."""
+    def refuse(token):
+        raise ValueError(f"not JSON: {token}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_a_diverged_run_is_saved_as_strict_json_and_its_nan_and_inf_come_back(tmp_path):
+    model = nt.Sequential(nt.Linear(1, 2, rng=0), nt.Tanh(), nt.Linear(2, 1, rng=1))
+    loss_fn = nt.MSELoss()
+    batches = [(np.array([[1.0], [2.0]]), np.array([[1.0], [0.0]])),
+               (np.array([[np.inf], [np.nan]]), np.array([[1.0], [0.0]]))]  # what a diverged run feeds on
+    with nt.trace(model) as tr, np.errstate(invalid="ignore", over="ignore"):
+        for X, y in batches:
+            loss_fn(model(X), y)
+            model.backward(loss_fn.backward())
+    step = tr.steps[1]
+    assert np.isnan(step.loss) and np.isposinf(step.x[0, 0]) and np.isinf(step.layers[0].z[0]).all()
+    path = tmp_path / "diverged.json"
+    tr.save_json(path)
+    d = _strict(path.read_text())
+    assert d["steps"][1]["loss"] == "NaN" and d["losses"][1] is None  # losses: null is no loss or NaN
+    assert d["steps"][1]["x"] == [["Infinity"], ["NaN"]]
+    loaded = nt.load_trace(path)
+    assert np.isnan(loaded.steps[1].loss) and np.array_equal(loaded.losses, tr.losses, equal_nan=True)
+    assert np.array_equal(loaded.steps[1].x, step.x, equal_nan=True)
+    for i, layer in enumerate(step.layers):
+        for field in ARRAY_FIELDS:
+            a, b = getattr(layer, field), getattr(loaded.steps[1].layers[i], field)
+            assert (a is None and b is None) or np.array_equal(a, b, equal_nan=True), (i, field)
+
+
+def test_a_version_1_file_with_bare_nan_tokens_still_loads(good):
+    good["format_version"] = 1
+    good["steps"][0]["layers"][0]["z"][0][0] = float("nan")
+    text = json.dumps(good)  # Python writes the bare NaN token version 1 files have
+    assert "NaN" in text
+    loaded = trace_from_dict(json.loads(text))
+    assert np.isnan(loaded.steps[0].layers[0].z[0, 0])
 
 
 @pytest.mark.parametrize("damage", [

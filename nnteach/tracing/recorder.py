@@ -194,7 +194,9 @@ class TraceReader:
                             layer_options=self.layer_options)
 
     def to_dict(self) -> dict:
-        """The whole trace as JSON-ready plain data (lists of numbers); see :func:`trace_from_dict`."""
+        """The whole trace as JSON-ready plain data: lists of numbers, with NaN and infinities as the
+        strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"`` (JSON has no such numbers); see
+        :func:`trace_from_dict`."""
         from nnteach.tracing.serialize import trace_to_dict
 
         return trace_to_dict(self)

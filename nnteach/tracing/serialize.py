@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import fields
@@ -14,23 +15,42 @@ from nnteach.tracing.recorder import StepList, TraceReader
 from nnteach.tracing.records import ARRAY_FIELDS, LayerRecord, StepRecord
 
 FORMAT = "nnteach-trace"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: NaN and infinities written as the strings "NaN", "Infinity", "-Infinity"
 _STEP_SCALARS = ("index", "loss", "loss_name", "optimizer", "lr", "plain_sgd")
+# JSON has no NaN or infinity (Python writes bare NaN tokens that strict parsers, such as a
+# browser's JSON.parse, reject), so such numbers travel as these strings; NumPy reads them back.
+_NON_FINITE = (("NaN", np.isnan), ("Infinity", np.isposinf), ("-Infinity", np.isneginf))
 
 
 def _arr(a):
-    return None if a is None else np.asarray(a).tolist()
+    """An array as nested lists of numbers, with a NaN or an infinity written as a string."""
+    if a is None:
+        return None
+    a = np.asarray(a)
+    if np.isfinite(a).all():
+        return a.tolist()
+    out = a.astype(object)
+    for text, where in _NON_FINITE:
+        out[where(a)] = text
+    return out.tolist()
+
+
+def _num(v):
+    """A float as JSON allows: the number, or "NaN" / "Infinity" / "-Infinity" (None stays None)."""
+    if v is None or isinstance(v, (bool, str)) or math.isfinite(v):
+        return v
+    return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
 
 
 def trace_to_dict(tr: TraceReader) -> dict:
     """Every kept step with its arrays as nested lists, the loss of every step, and the layer layout."""
     steps = []
     for s in tr.steps:
-        d = {k: getattr(s, k) for k in _STEP_SCALARS}
+        d = {k: _num(getattr(s, k)) for k in _STEP_SCALARS}
         d.update(x=_arr(s.x), y=_arr(s.y), y_pred=_arr(s.y_pred),
                  layers=[{f: _arr(getattr(rec, f)) for f in ARRAY_FIELDS} for rec in s.layers])
         steps.append(d)
-    losses = [None if np.isnan(v) else float(v) for v in tr.losses]
+    losses = [None if np.isnan(v) else _num(float(v)) for v in tr.losses]  # null: no loss, or a NaN one
     return {"format": FORMAT, "format_version": FORMAT_VERSION, "layer_names": list(tr.layer_names),
             "activations": list(tr.activations), "layer_options": [dict(o) for o in tr.layer_options],
             "keep_every": tr.keep_every, "keep_last": tr.keep_last, "num_steps": tr.num_steps,
@@ -72,6 +92,8 @@ class LoadedTrace(TraceReader):
             layers.append(LayerRecord(index=i, name=self.layer_names[i], activation=self.activations[i], **arrays))
         conv = {k: s.get(k) for k in _STEP_SCALARS}
         conv["plain_sgd"] = bool(conv["plain_sgd"])
+        if isinstance(conv["loss"], str):  # "NaN" / "Infinity": a diverged step
+            conv["loss"] = float(conv["loss"])
         return StepRecord(x=np.asarray(s["x"], dtype=float), y=None if s.get("y") is None else np.asarray(s["y"], dtype=float),
                           y_pred=np.asarray(s["y_pred"], dtype=float), layers=tuple(layers), **conv)
 
@@ -97,7 +119,7 @@ def save_trace(tr: TraceReader, path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w") as fh:
-            json.dump(trace_to_dict(tr), fh)
+            json.dump(trace_to_dict(tr), fh, allow_nan=False)  # strict JSON, readable anywhere
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -7,6 +7,7 @@ so a subclass just assigns them in ``__init__``, as in PyTorch.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import itertools
 from typing import Any, Callable, Iterable, Iterator
@@ -453,6 +454,25 @@ class Module:
             return grad_in
 
         return backward
+
+    def __deepcopy__(self, memo) -> "Module":
+        # Hooks belong to the instance they were registered on (a trace observes one model), and a
+        # hook wrapper calls the original's methods: a copy starts with no hooks, so it computes
+        # with its own parameters and nobody's trace counts its steps. A method a learner set on
+        # the instance is kept (bound to the copy).
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        for key, value in vars(self).items():
+            if key in ("forward", "backward") and hasattr(value, "_wrapped"):
+                if value._wrapped is None:
+                    continue  # the class's own method, as on any module without hooks
+                value = value._wrapped
+            elif key in ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks"):
+                value = {}
+            elif key in ("_pre", "_post", "_back"):
+                value = ()
+            new.__dict__[key] = copy.deepcopy(value, memo)
+        return new
 
     # ----------------------------------------------------------------- repr
     def summary_label(self) -> str:

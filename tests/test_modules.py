@@ -406,3 +406,42 @@ def test_a_hook_group_with_only_a_backward_hook_on_a_module_pauses_just_that(rng
     act(x)
     act.backward(np.full((3, 2), 2.0))
     assert len(seen) == 1 and np.all(seen[0] == 2.0)
+
+
+def test_a_copy_of_an_observed_model_has_no_hooks_and_computes_with_its_own_weights(rng):
+    import copy
+
+    model = _sequential(rng)
+    x = rng.normal(size=(3, IN))
+    with nt.trace(model) as tr:
+        model(x)
+        clone = copy.deepcopy(model)
+        for p in clone.parameters():
+            p.data = np.zeros(p.shape)
+        out = clone(x)
+        clone.backward(np.ones_like(out))
+    assert np.array_equal(out, np.zeros_like(out))  # its own (zero) weights, not the original's
+    assert tr.num_steps == 1  # the copy's forward pass is not a step of the original's trace
+    for name, m in clone.named_modules():
+        assert "forward" not in vars(m) and "backward" not in vars(m), name
+        assert m._forward_hooks == {} and m._backward_hooks == {} and m._forward_pre_hooks == {}
+    assert not np.array_equal(model(x), out)
+
+
+def test_a_copy_keeps_a_learners_instance_method_bound_to_the_copy(rng):
+    import copy
+    import types
+
+    layer = nt.Linear(2, 2, rng=0)
+    calls = []
+
+    def noisy_forward(self, x):
+        calls.append(self)
+        return nt.Linear.forward(self, x)
+
+    layer.forward = types.MethodType(noisy_forward, layer)
+    handle = layer.register_forward_hook(lambda m, i, o: None)
+    clone = copy.deepcopy(layer)
+    handle.remove()
+    clone(np.ones((1, 2)))
+    assert calls == [clone]

@@ -43,12 +43,13 @@ def weights_of(model: nt.Sequential) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(layer.weight.data.copy(), layer.bias.data.copy()) for layer in model if isinstance(layer, nt.Linear)]
 
 
-def build_hand_loop(problem: Problem, trace_every: int | None = None, on_trace=None):
+def build_hand_loop(problem: Problem, trace_every: int | None = None, on_trace=None, keep_last: int | None = None):
     """The loop a learner writes: zero_grad, forward, loss, backward, step, for every batch.
 
-    With ``trace_every`` the loop runs inside ``nt.trace(model, keep_every=trace_every)``, keeping
-    the full record of every n-th step, as the tracing lessons do; ``on_trace(trace)`` is then
-    called after each run (e.g. to read ``trace.nbytes``).
+    With ``trace_every`` the loop runs inside ``nt.trace(model, keep_every=trace_every,
+    keep_last=keep_last)``, keeping the full record of every n-th step (of the last ``keep_last``
+    of them), as the tracing lessons do; ``on_trace(trace)`` is then called after each run (e.g. to
+    read ``trace.nbytes``).
     """
     model = make_model(problem)
     loss_fn = _LOSSES[problem.workload.loss]()
@@ -59,7 +60,7 @@ def build_hand_loop(problem: Problem, trace_every: int | None = None, on_trace=N
         if trace_every is None:
             loop()
         else:
-            with nt.trace(model, keep_every=trace_every) as tr:
+            with nt.trace(model, keep_every=trace_every, keep_last=keep_last) as tr:
                 loop()
             if on_trace is not None:
                 on_trace(tr)

@@ -6,7 +6,6 @@ import json
 import math
 import os
 import tempfile
-from dataclasses import fields
 from pathlib import Path
 
 import numpy as np

@@ -108,28 +108,6 @@ class GlobalHookHandle(HookHandle):
         self._hooks.pop(self.id, None)
 
 
-def set_hooks_enabled(handles: Iterable[HookHandle], enabled: bool) -> None:
-    """Pause (``enabled=False``) or resume module hooks without removing them.
-
-    A paused hook costs nothing: a module whose hooks are all paused runs its plain methods. This
-    is much cheaper than ``remove()`` and registering again, and each module is updated once however
-    many of its hooks change. To pause and resume the same hooks again and again, use a
-    :class:`HookGroup`, which does it with a few dictionary operations per module.
-    """
-    modules: dict[int, Module] = {}
-    for h in handles:
-        if h._removed:
-            continue
-        if enabled:
-            h._hooks[h.id] = h._hook
-        else:
-            h._hooks.pop(h.id, None)
-        if h._module is not None:
-            modules[id(h._module)] = h._module
-    for m in modules.values():
-        m._sync_hook_wrappers()
-
-
 def _ours_or_none(method) -> bool:
     """No instance method, or a hook wrapper around the class's own method (see Module._set_wrapper)."""
     return method is None or getattr(method, "_wrapped", 0) is None
@@ -138,7 +116,8 @@ def _ours_or_none(method) -> bool:
 class HookGroup:
     """Module hooks registered together, to be paused and resumed often (a trace's per-layer hooks).
 
-    ``pause()`` and ``resume()`` do what :func:`set_hooks_enabled` does. When the group's hooks are
+    A paused hook is not called, and a module whose hooks are all paused runs its plain methods:
+    pausing costs nothing per call, unlike a hook that returns at once. When the group's hooks are
     the only ones on a module, pausing just takes the module's hook wrappers off and keeps them
     aside, and resuming puts the same wrappers back: a few dictionary operations per module, a
     fraction of updating its hooks from scratch. Anything else (another hook on the module, a hook

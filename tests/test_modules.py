@@ -255,28 +255,30 @@ def test_a_method_set_on_the_instance_survives_hooks_and_is_what_they_wrap():
     assert vars(layer)["backward"].__func__ is broken_backward  # still the learner's method
 
 
-def test_paused_hooks_are_not_called_and_leave_the_plain_methods_until_resumed(rng):
-    from nnteach.module import set_hooks_enabled
+def test_paused_hooks_are_not_called_and_a_hook_removed_while_paused_stays_removed(rng):
+    from nnteach.module import HookGroup
 
     model = _sequential(rng)
     x = rng.normal(size=(3, IN))
     calls = []
     layer = model[0]
-    handles = [layer.register_forward_hook(lambda m, i, o: calls.append("forward")),
-               layer.register_backward_hook(lambda m, g, gi: calls.append("backward"))]
-    set_hooks_enabled(handles, False)
+    group = HookGroup([layer.register_forward_hook(lambda m, i, o: calls.append("forward")),
+                       layer.register_backward_hook(lambda m, g, gi: calls.append("backward"))])
+    group.pause()
     assert "forward" not in vars(layer) and "backward" not in vars(layer)  # the plain methods run
     model.backward(np.ones_like(model(x)))
     assert calls == []
-    set_hooks_enabled(handles, True)
+    group.resume()
     model.backward(np.ones_like(model(x)))
     assert calls == ["forward", "backward"]
-    handles[0].remove()
-    set_hooks_enabled(handles, True)  # a removed hook is not brought back by resuming
+    group.pause()
+    group.handles[0].remove()
+    group.resume()  # a removed hook is not brought back by resuming
     model.backward(np.ones_like(model(x)))
     assert calls == ["forward", "backward", "backward"]
-    handles[1].remove()
-    assert layer._forward_hooks == {} and layer._backward_hooks == {} and "backward" not in vars(layer)
+    assert "forward" not in vars(layer) and layer._forward_hooks == {}
+    group.handles[1].remove()
+    assert layer._backward_hooks == {} and "backward" not in vars(layer)
 
 
 def test_backward_without_input_grad_skips_only_the_unused_input_gradient(rng):

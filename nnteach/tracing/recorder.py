@@ -306,8 +306,8 @@ class Trace(TraceReader):
         # Per-layer hooks run for the kept steps (see _DETACH_GAP for the steps between): when kept
         # steps are far apart, they are paused, and a step that is only counted runs the plain methods.
         group = self._layer_hooks_group
-        if group is None:
-            self._layer_hooks_group = self._attach_layers()
+        if on and group is None:
+            self._layer_hooks_group = self._attach_layers()  # the first kept step: register them
         elif on:
             group.resume()
         else:

@@ -108,9 +108,15 @@ class GlobalHookHandle(HookHandle):
         self._hooks.pop(self.id, None)
 
 
+def _is_hook_wrapper(method) -> bool:
+    """A wrapper that Module._set_wrapper installed to call hooks (its ``_wrapped``: the method it wraps
+    if the instance had one of its own, else None)."""
+    return hasattr(method, "_wrapped")
+
+
 def _ours_or_none(method) -> bool:
-    """No instance method, or a hook wrapper around the class's own method (see Module._set_wrapper)."""
-    return method is None or getattr(method, "_wrapped", 0) is None
+    """No instance method, or a hook wrapper around the class's own method."""
+    return method is None or (_is_hook_wrapper(method) and method._wrapped is None)
 
 
 class HookGroup:
@@ -402,7 +408,7 @@ class Module:
         """Install or remove the hook wrapper of ``name``, keeping any method set on the instance itself
         (a learner's ``layer.backward = buggy``): the wrapper calls it, and removing the wrapper puts it back."""
         current = vars(self).get(name)
-        ours = current is not None and hasattr(current, "_wrapped")
+        ours = current is not None and _is_hook_wrapper(current)
         if wanted and not ours:
             own = current  # None, or a method the instance was given
             wrapper = make(own if own is not None else getattr(type(self), name).__get__(self))
@@ -442,7 +448,7 @@ class Module:
         new = type(self).__new__(type(self))
         memo[id(self)] = new
         for key, value in vars(self).items():
-            if key in ("forward", "backward") and hasattr(value, "_wrapped"):
+            if key in ("forward", "backward") and _is_hook_wrapper(value):
                 if value._wrapped is None:
                     continue  # the class's own method, as on any module without hooks
                 value = value._wrapped

@@ -131,7 +131,7 @@ class Trainer:
         return history
 
     def _epoch(self, X, y, bs: int, shuffle: bool, callbacks, epoch: int, epochs: int) -> dict[str, float]:
-        """One pass over the data in mini-batches; returns the epoch's mean loss (and accuracy)."""
+        """One pass over the data in mini-batches; returns the epoch's mean loss (and accuracy, or rmse for MSE)."""
         n = len(X)
         n_batches = -(-n // bs)
         count_correct = self._correct_counter()
@@ -157,6 +157,8 @@ class Trainer:
         logs = {"loss": total / n}
         if count_correct is not None:
             logs["accuracy"] = correct / n
+        elif isinstance(self.loss_fn, MSELoss):
+            logs["rmse"] = math.sqrt(logs["loss"])  # in the targets' own units, as evaluate() reports it
         return logs
 
     def _correct_counter(self):

@@ -115,13 +115,27 @@ def test_history_has_validation_metrics_with_validation_data(blobs, rng):
     assert history["val_loss"][-1] == pytest.approx(trainer.evaluate(X[30:], y[30:])["loss"], rel=1e-12)
 
 
-def test_history_for_regression_has_loss_and_validation_rmse(rng):
+def test_history_for_regression_has_rmse_beside_each_loss(rng):
     X, y = _regression(rng)
     model = nt.Sequential(nt.Linear(2, 1, rng=rng))
     history = nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1), rng=0).fit(
         X[:20], y[:20], epochs=3, validation_data=(X[20:], y[20:]), verbose=0)
-    assert set(history.keys()) == {"loss", "val_loss", "val_rmse"}
+    assert list(history.keys()) == ["loss", "rmse", "val_loss", "val_rmse"]
+    np.testing.assert_allclose(history["rmse"], np.sqrt(history["loss"]), rtol=1e-12)
     np.testing.assert_allclose(history["val_rmse"], np.sqrt(history["val_loss"]), rtol=1e-12)
+
+
+def test_training_rmse_is_the_root_of_the_epochs_mean_squared_error(rng):
+    # Full batch, one epoch: the epoch's loss is the MSE of the predictions before the update,
+    # computed here independently; rmse is its root, in the targets' units.
+    X, y = _regression(rng)
+    model = nt.Sequential(nt.Linear(2, 1, rng=rng))
+    before = X @ model[0].weight.data.T + model[0].bias.data  # (30, 1)
+    mse = np.mean((before[:, 0] - y) ** 2)
+    history = nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1), rng=0).fit(X, y, epochs=1, verbose=0)
+    assert history["loss"] == [pytest.approx(mse, rel=1e-12)]
+    assert history["rmse"] == [pytest.approx(np.sqrt(mse), rel=1e-12)]
+    assert history["rmse"][0] > 0.5  # the untrained line is far off: the check is not of two zeros
 
 
 def test_evaluate_gives_loss_and_accuracy_for_classification(blobs, rng):
@@ -302,7 +316,7 @@ def test_early_stopping_on_a_missing_metric_says_what_is_there(rng):
     X, y = _regression(rng)
     model = nt.Sequential(nt.Linear(2, 1, rng=rng))
     trainer = nt.Trainer(model, nt.MSELoss(), nt.SGD(model.parameters(), lr=0.05), rng=0)
-    with pytest.raises(ValueError, match=r"monitor 'val_loss' is not among the epoch metrics \['loss'\]"):
+    with pytest.raises(ValueError, match=r"monitor 'val_loss' is not among the epoch metrics \['loss', 'rmse'\]"):
         trainer.fit(X, y, epochs=3, callbacks=[nt.EarlyStopping()], verbose=0)
 
 

@@ -96,3 +96,36 @@ def test_notebook_hygiene(path):
 def test_make_lab_opens_lesson_zero():
     out = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert re.search(r"-m jupyterlab \S*notebooks/00_\w+\.ipynb", out), out
+
+
+def _timing_table(notes: str) -> list[tuple[str, int]]:
+    """The rows of the instructor notes' timing table: (part, minutes)."""
+    section = re.search(r"^## Timing.*?\n(.*?)(?=^## |\Z)", notes, re.S | re.M)
+    assert section, "the instructor notes have a '## Timing' section"
+    rows = []
+    for line in section.group(1).splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 2 and line.startswith("|") and not set(cells[1]) <= set("-: ") and cells[1] != "minutes":
+            assert re.fullmatch(r"\d+", cells[1]), f"timing row {cells[0]!r}: give one number of minutes, got {cells[1]!r}"
+            rows.append((cells[0], int(cells[1])))
+    return rows
+
+
+@pytest.mark.parametrize("entry", load_syllabus(), ids=lambda e: f"lesson{e['id']:02d}")
+def test_the_times_in_syllabus_notebook_and_instructor_notes_agree(entry):
+    """An instructor plans a session from these: the syllabus, the notebook's "Time." line and the notes'
+    table must give the same minutes, and the same split between sections and exercises."""
+    minutes = entry["minutes"]
+    notes = (ROOT / entry["instructor_notes"]).read_text(encoding="utf-8")
+    rows = _timing_table(notes)
+    assert sum(m for _, m in rows) == minutes, f"the notes' timing rows add up to {sum(m for _, m in rows)}, not {minutes}"
+    heading = re.search(r"^## Timing \(about (\d+) minutes\)", notes, re.M)
+    assert heading is None or int(heading.group(1)) == minutes
+    objectives = source(read(ROOT / entry["notebook"])["cells"][1])
+    stated = re.search(r"\*\*Time\.\*\* About (\d+) minutes(?:: (\d+) for the sections, (\d+) for the exercises)?", objectives)
+    assert stated, "the notebook's objectives cell has a '**Time.** About N minutes' line"
+    assert int(stated.group(1)) == minutes
+    if stated.group(2):
+        exercises = sum(m for part, m in rows if part.lower().startswith("exercise"))
+        assert (minutes - exercises, exercises) == (int(stated.group(2)), int(stated.group(3))), \
+            "the notebook's split between sections and exercises differs from the notes' table"

@@ -283,3 +283,23 @@ def test_leaky_relu_derivative_is_named_leaky_relu_in_latex():
     e = tr.explain(0, 0, 0, phase="backward")
     assert "LeakyReLU′(z⁽¹⁾₁)" in e.text and "·0.1 =" in e.text
     assert r"\mathrm{LeakyReLU}'" in e._repr_latex_()
+
+
+def test_the_batch_sum_line_names_each_gradient_with_its_layer_and_neuron(rng):
+    # For a batch, the backward explanation ends with the summed gradients of the neuron: both named
+    # in the same notation as the per-sample lines above them (∂L/∂w⁽ˡ⁾ⱼ and ∂L/∂b⁽ˡ⁾ⱼ).
+    model = nt.Sequential(nt.Linear(2, 3, rng=rng), nt.Tanh(), nt.Linear(3, 1, rng=rng), nt.Sigmoid())
+    loss_fn = nt.BCELoss()
+    X, y = rng.normal(size=(4, 2)), np.array([[1.0], [0.0], [1.0], [0.0]])
+    with nt.trace(model) as tr:
+        loss_fn(model(X), y)
+        model.backward(loss_fn.backward())
+    rec = tr.steps[0].layers[0]
+    last = tr.explain(0, layer=0, neuron=2, sample=1, phase="backward").text.splitlines()[-1]
+    found = re.search(r"∂L/∂w⁽¹⁾₃ = \[(.+)\], ∂L/∂b⁽¹⁾₃ = (\S+)$", last)
+    assert found, last
+    number = lambda s: float(s.replace("−", "-"))  # noqa: E731
+    np.testing.assert_allclose([number(s) for s in found.group(1).split(", ")], rec.grad_weight[2], rtol=0.01, atol=5e-4)
+    assert number(found.group(2)) == pytest.approx(rec.grad_bias[2], rel=0.01, abs=5e-5)
+    assert abs(rec.grad_bias[2]) > 1e-4  # a number worth reading, not a zero
+    assert "Summed over the batch of 4" in last

@@ -284,6 +284,13 @@ def test_summary_is_deterministic_and_names_the_current_event():
     text = a.summary()
     assert "phase forward" in text and "now: z⁽²⁾₁ = 3.483" in text and "loss: not computed yet" in text
     assert "x = (0, 1)  y = 1  ŷ = 0.970 <" in text
+    assert "XOR row 2 of 4: x = (0, 1), y = 1" in text  # counted from 1, as explain() counts
+
+
+def test_summary_in_batch_mode_names_the_row_and_its_place_in_the_batch():
+    state = XorState.classic(mode="batch")
+    state.next()
+    assert "XOR row 2 of 4: x = (0, 1), y = 1 (sample 2 of the batch of 4)" in state.summary()
 
 
 def test_reset_repeats_the_same_start():

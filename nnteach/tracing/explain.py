@@ -192,7 +192,8 @@ def _backward(c: _Ctx) -> list[Line]:
         row += ", …" if rec.in_features > _MAX_TERMS else ""
         lines.append(Line([txt(f"Summed over the batch of {rec.batch_size} (each share already carries the 1/"
                                f"{rec.batch_size} of the mean): ∂L/∂{sym('w', c.L, c.J).text} = "
-                               f"[{row}]" + ("" if rec.grad_bias is None else f", ∂L/∂b = {c.num(rec.grad_bias[j]).text}"))],
+                               f"[{row}]" + ("" if rec.grad_bias is None else
+                               f", ∂L/∂{sym('b', c.L, c.J).text} = {c.num(rec.grad_bias[j]).text}"))],
                           kind="text"))
     return lines
 

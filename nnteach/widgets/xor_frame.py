@@ -273,8 +273,9 @@ def summary(frame: Frame, config: str, x_rows, y_rows) -> str:
     f = frame
     lines = [config,
              f"step {f.step} · epoch {f.epoch} · event {f.event_index + 1} of {f.num_events} · phase {f.phase}",
-             f"sample {f.sample}: x = ({', '.join(num(v).text for v in f.x)}), y = {num(f.y).text}"
-             + (f" (row {f.rows.index(f.sample) + 1} of the batch of {len(f.rows)})" if len(f.rows) > 1 else ""),
+             # rows of the XOR table count from 1, as the explanations count neurons and samples
+             f"XOR row {f.sample + 1} of {len(x_rows)}: x = ({', '.join(num(v).text for v in f.x)}), y = {num(f.y).text}"
+             + (f" (sample {f.rows.index(f.sample) + 1} of the batch of {len(f.rows)})" if len(f.rows) > 1 else ""),
              f"now: {f.headline}"]
     shown = range(max(f.current_lines) + 1)
     lines += [f"  {f.lines_text[i]}" for i in shown]

@@ -5,7 +5,10 @@ How one workload is measured (:func:`measure`, :func:`measure_workload`):
 1. every implementation builds a fresh model from the shared initial weights (not timed);
 2. one warm-up run of each (not timed: first calls load code and fill caches);
 3. ``reps`` rounds; each round times one complete training run of every implementation, in an
-   order rotated from round to round, so a slow minute on the machine hits all of them alike;
+   order shuffled from round to round (seeded), so a slow minute on the machine hits all of them
+   alike, and no implementation always runs right after the same other one (a run can leave
+   freed memory and cold caches to the next; with a fixed rotation that cost would land on the
+   same row every round);
 4. the median of the rounds is reported, in CPU seconds of the process (see :func:`time_once`);
    the garbage collector is off during each timed run (as in ``timeit``), so a collection caused
    by one implementation never lands in another's time;
@@ -20,6 +23,7 @@ The list of benchmarks that make up the table is in :mod:`benchmarks.registry`.
 from __future__ import annotations
 
 import gc
+import random
 import statistics
 import sys
 import time
@@ -138,11 +142,11 @@ def measure(problem: Problem, impls: list[Implementation], settings: Settings) -
 
     losses: dict[str, list[float]] = {impl.key: [] for impl, _ in active}
     reps = settings.repetitions
+    order = random.Random(0)  # the same shuffles in every run of the benchmarks
     gc.collect()  # once here: a full collection costs ~0.1 s with PyTorch loaded
     for round_ in range(reps + 1):  # round 0 is the warm-up
         log(settings, f"  {workload.id}: {'warm-up' if round_ == 0 else f'round {round_}/{reps}'}")
-        shift = round_ % max(len(active), 1)
-        for impl, row in active[shift:] + active[:shift]:
+        for impl, row in (list(active) if round_ == 0 else order.sample(active, len(active))):
             try:
                 cpu, wall, weights = time_once(impl.build, problem)
             except Exception as exc:  # report it in the table and go on with the others

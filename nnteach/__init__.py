@@ -26,6 +26,7 @@ from nnteach.training import Trainer, TrainingDiverged
 from nnteach.saving import ModelFileError, load, save
 from nnteach.gradcheck import gradcheck
 from nnteach.tracing import Trace, load_trace, trace
+from nnteach.torch_bridge import to_torch  # imports PyTorch only when called
 from nnteach import data, functional, init, plotting  # plotting imports matplotlib only when it draws
 
 __all__ = [
@@ -33,5 +34,5 @@ __all__ = [
     "Softmax", "Loss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "Optimizer", "SGD", "Adam", "Sequential", "Trainer", "TrainingDiverged", "History", "Callback",
     "EarlyStopping", "LambdaCallback", "save", "load", "ModelFileError", "gradcheck", "seed",
-    "data", "functional", "init", "plotting", "trace", "Trace", "load_trace", "__version__",
+    "data", "functional", "init", "plotting", "trace", "Trace", "load_trace", "to_torch", "__version__",
 ]

@@ -42,32 +42,50 @@ def _leaves(module: Module, path: str):
         yield path, module
 
 
-def _convert(torch, path: str, module: Module):
+def _layer(path: str, module: Module) -> tuple[str, dict]:
+    """The ``torch.nn`` class name and keyword arguments that compute what ``module`` computes."""
     kind = type(module)
     if not _computes_as_its_class(module):
         raise TypeError(f"nt.to_torch: model{path} has its own forward or backward set on the instance; "
                         f"only nnteach's layers as they come can be converted.")
     if kind is Linear:
-        weight = module.weight.data
-        dtype = {np.dtype(np.float64): torch.float64, np.dtype(np.float32): torch.float32}[weight.dtype]
-        layer = torch.nn.Linear(module.in_features, module.out_features, bias=module.bias is not None, dtype=dtype)
-        with torch.no_grad():  # copies: training either model later leaves the other as it is
-            layer.weight.copy_(torch.from_numpy(np.array(weight)))
-            if module.bias is not None:
-                layer.bias.copy_(torch.from_numpy(np.array(module.bias.data)))
-        return layer
+        # copies: training either model later leaves the other as it is
+        return "Linear", {"in_features": module.in_features, "out_features": module.out_features,
+                          "weight": np.array(module.weight.data),
+                          "bias": None if module.bias is None else np.array(module.bias.data)}
     if kind is LeakyReLU:
-        return torch.nn.LeakyReLU(negative_slope=module.negative_slope)
+        return "LeakyReLU", {"negative_slope": module.negative_slope}
     if kind is Softmax:
-        return torch.nn.Softmax(dim=-1)  # nnteach's softmax runs over each sample's features
+        return "Softmax", {"dim": -1}  # nnteach's softmax runs over each sample's features
     if kind in _ACTIVATIONS:
-        return getattr(torch.nn, _ACTIVATIONS[kind])()
+        return _ACTIVATIONS[kind], {}
     raise TypeError(
         f"nt.to_torch: model{path} is a {kind.__name__}, which has no PyTorch counterpart here "
         f"(nt.to_torch converts nnteach's Sequential, Dense, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, "
         f"Softmax and Identity). For a module of your own, write its forward in PyTorch as a torch.nn.Module: "
         f"autograd then computes its backward."
     )
+
+
+def _plan(model: Module) -> list[tuple[str, dict]]:
+    """What :func:`to_torch` builds, as plain data: one ``(torch.nn class name, arguments)`` per layer,
+    in forward order, a Linear's weight and bias as NumPy copies. Needs no PyTorch."""
+    if not isinstance(model, Module):
+        raise TypeError(f"nt.to_torch: expected an nnteach model (a Module), got {type(model).__name__}.")
+    return [_layer(path, m) for path, m in _leaves(model, "")]
+
+
+def _build(torch, name: str, args: dict):
+    if name != "Linear":
+        return getattr(torch.nn, name)(**args)
+    weight, bias = args["weight"], args["bias"]
+    dtype = {np.dtype(np.float64): torch.float64, np.dtype(np.float32): torch.float32}[weight.dtype]
+    layer = torch.nn.Linear(args["in_features"], args["out_features"], bias=bias is not None, dtype=dtype)
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(weight))
+        if bias is not None:
+            layer.bias.copy_(torch.from_numpy(bias))
+    return layer
 
 
 def to_torch(model: Module):
@@ -95,8 +113,7 @@ def to_torch(model: Module):
         >>> twin = nt.to_torch(model)
         >>> twin(torch.from_numpy(X)).detach().numpy()   # == model(X)
     """
-    if not isinstance(model, Module):
-        raise TypeError(f"nt.to_torch: expected an nnteach model (a Module), got {type(model).__name__}.")
+    plan = _plan(model)  # first: a model that cannot be converted says so, PyTorch or not
     try:
         import torch
     except ImportError:
@@ -104,6 +121,5 @@ def to_torch(model: Module):
             "nt.to_torch needs PyTorch, which nnteach does not install: pip install torch "
             "(the CPU build is enough: see https://pytorch.org/get-started/locally/)."
         ) from None
-    layers = [_convert(torch, path, m) for path, m in _leaves(model, "")]
-    twin = torch.nn.Sequential(*layers)
+    twin = torch.nn.Sequential(*(_build(torch, name, args) for name, args in plan))
     return twin.train(model.training)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import nnteach as nt
-from feedback_asserts import assert_failed, assert_passed, not_implemented
+from feedback_asserts import assert_failed, assert_not_attempted, assert_passed, not_implemented
 from nnteach.exercises import lesson00, lesson06, lesson09
 from nnteach.widgets.xor_state import XorState
 
@@ -286,9 +286,14 @@ def test_lesson09_unanswered_is_not_attempted(checker):
 
 
 # ============================================================================ all
-@pytest.mark.parametrize("checker", [lesson00.check_weighted_sum, lesson06.check_xor_weights, lesson06.check_unstuck,
-                                     lesson09.check_smallest_circles, lesson09.check_spiral_lr])
-def test_a_function_that_raises_not_implemented_is_not_attempted(checker):
+@pytest.mark.parametrize("checker, says", [
+    (lesson00.check_weighted_sum, None),  # a number whose use raises: the unfinished starter
+    (lesson06.check_xor_weights, "weights should be a dict like"),
+    (lesson06.check_unstuck, "settings should be a dict of XorState settings"),
+    (lesson09.check_smallest_circles, "answer should be a tuple of hidden-layer widths"),
+    (lesson09.check_spiral_lr, "lr should be one positive number"),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_an_answer_that_raises_when_used_gets_feedback_not_a_traceback(checker, says):
     class Unsolved:  # an answer whose use raises NotImplementedError, like an unfinished starter
         def __iter__(self):
             raise NotImplementedError
@@ -299,8 +304,11 @@ def test_a_function_that_raises_not_implemented_is_not_attempted(checker):
         def __array__(self, *args, **kwargs):
             raise NotImplementedError
 
-    feedback = checker(Unsolved())
-    assert feedback.passed in (None, False), feedback.text  # never an exception
+    feedback = checker(Unsolved())  # never an exception
+    if says is None:
+        assert_not_attempted(feedback)
+    else:
+        assert_failed(feedback, says)  # the checker says what kind of answer it expected
 
 
 def test_checkers_do_not_draw_from_the_package_generator(package_rng):
@@ -335,3 +343,7 @@ def test_lesson00_layer_for_batch_not_attempted_and_wrong_type():
     assert lesson00.check_layer_for_batch(None).passed is None
     feedback = lesson00.check_layer_for_batch("Linear(5, 3)")
     assert feedback.passed is False and "expected an nt.Linear" in feedback.message
+
+
+def test_lesson00_a_nearly_right_sum_is_still_wrong():
+    assert_failed(lesson00.check_weighted_sum(5.01))  # w·x + b is exactly 5: a checker at rounding level

@@ -360,3 +360,16 @@ def _naive_log_softmax(z):
 ])
 def test_cross_entropy_mistakes_get_specific_feedback(answer, fragment):
     assert_failed(lesson04.check_cross_entropy(answer), fragment)
+
+
+# --------------------------------------------------------------------------- near misses
+@pytest.mark.parametrize("check, near_miss", [
+    (lambda: lesson02.check_lr_conversion(0.026), "a learning rate 4% off"),
+    (lambda: lesson02.check_linear_forward(lambda x, W, b: x @ W.T + b + 0.01), "every z off by 0.01"),
+    (lambda: lesson03.check_softmax(lambda z: _softmax(z) * 1.001), "probabilities 0.1% too large"),
+    (lambda: lesson03.check_sigmoid_prime(lambda z: 1.001 * _sigmoid(z) * (1 - _sigmoid(z))), "σ′ 0.1% too large"),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_an_answer_that_is_nearly_right_is_still_wrong(check, near_miss):
+    # The right answers pass and the typical mistakes are named (above); an answer a little off is a
+    # mistake too, so a checker's tolerance stays at rounding level.
+    assert_failed(check())

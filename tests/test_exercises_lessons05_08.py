@@ -392,3 +392,8 @@ def test_checkers_do_not_draw_from_the_package_generator():
     lesson07.check_momentum(momentum_step)
     lesson08.check_scale(make_scale())
     assert np.array_equal(nt.Linear(2, 3).weight.data, expected)
+
+
+def test_lesson07_a_nearly_right_adam_step_is_still_wrong():
+    # Adam's first step is exactly η·sign(g): 1% more on every parameter is a different optimizer
+    assert_failed(lesson07.check_adam_first_step(-0.0101 * np.sign(lesson07.ADAM_GRAD)))

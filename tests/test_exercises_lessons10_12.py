@@ -458,3 +458,12 @@ def test_checkers_never_raise(checker):
     for answer in (crashes, 42, "text", [1, 2], {"A": 1}):
         feedback = checker(answer)
         assert feedback.passed in (False, None), feedback.text
+
+
+@pytest.mark.parametrize("check", [
+    lambda: lesson10.check_rmse(lambda p, t: 1.001 * rmse_right(p, t)),
+    lambda: lesson11.check_accuracy(lambda z, y: np.mean(z.argmax(axis=1) == y) + 0.01),
+    lambda: lesson11.check_precision_recall(lambda M: (pr_right(M)[0], pr_right(M)[1] * 1.01)),
+], ids=["rmse 0.1% off", "accuracy + 0.01", "recall 1% off"])
+def test_an_answer_that_is_nearly_right_is_still_wrong(check):
+    assert_failed(check())

@@ -31,6 +31,33 @@ def test_only_a_module_can_be_converted():
         nt.to_torch([nt.Linear(2, 1, rng=0)])
 
 
+def test_the_conversion_plan_lists_each_layer_with_copied_weights(rng):
+    # What to_torch builds, checked without PyTorch (it runs everywhere, CI included): the layers in
+    # forward order, a Dense split into its two parts, nested Sequentials flattened, each argument.
+    from nnteach.torch_bridge import _plan
+
+    model = nt.Sequential(nt.Dense(2, 4, "relu", rng=rng),
+                          nt.Sequential(nt.Linear(4, 3, bias=False, rng=rng), nt.LeakyReLU(0.2)),
+                          nt.Linear(3, 2, rng=rng), nt.Tanh(), nt.Identity(), nt.Softmax(), nt.Sigmoid())
+    plan = _plan(model)
+    assert [name for name, _ in plan] == ["Linear", "ReLU", "Linear", "LeakyReLU", "Linear", "Tanh", "Identity",
+                                          "Softmax", "Sigmoid"]
+    first, second, third = (args for name, args in plan if name == "Linear")
+    np.testing.assert_array_equal(first["weight"], model[0].linear.weight.data)
+    np.testing.assert_array_equal(first["bias"], model[0].linear.bias.data)
+    assert (first["in_features"], first["out_features"]) == (2, 4)
+    assert second["bias"] is None and (second["in_features"], second["out_features"]) == (4, 3)
+    np.testing.assert_array_equal(third["weight"], model[2].weight.data)
+    np.testing.assert_array_equal(third["bias"], model[2].bias.data)
+    assert plan[3][1] == {"negative_slope": 0.2} and plan[7][1] == {"dim": -1} and plan[1][1] == {}
+    # copies: training the nnteach model afterwards does not reach what was planned
+    before = third["weight"].copy()
+    model[2].weight.data = model[2].weight.data + 1.0
+    np.testing.assert_array_equal(third["weight"], before)
+    assert third["weight"].dtype == np.float64
+    assert _plan(nt.Linear(2, 1, rng=0).to(np.float32))[0][1]["weight"].dtype == np.float32
+
+
 try:
     import torch
 except ImportError:  # the comparisons run where PyTorch is installed (pip install torch)
@@ -123,7 +150,6 @@ def test_dtype_and_training_mode_carry_over(rng):
     assert not twin.training and not any(m.training for m in twin.modules())
 
 
-@needs_torch
 def test_a_module_without_a_pytorch_counterpart_is_named(rng):
     class Shift(nt.Module):  # a learner's own module, as in lesson 8
         def forward(self, x):

@@ -190,7 +190,15 @@ def test_backward_and_update_need_a_step_that_had_them():
 
 def test_explain_takes_a_step_record_and_defaults_to_the_newest_step(worked):
     assert worked.explain(worked.steps[0], 0, 1).text == worked.explain(0, 0, 1).text
-    assert worked.explain().text == worked.explain(-1, 0, 0, phase="forward").text
+    # two steps with different inputs: the default is the newest, step 1, layer 0, neuron 0, forward
+    model = nt.Sequential(nt.Linear(2, 2, rng=0), nt.Sigmoid(), nt.Linear(2, 1, rng=1), nt.Sigmoid())
+    with nt.trace(model) as tr:
+        model(np.array([[0.0, 1.0]]))
+        model(np.array([[1.0, 1.0]]))
+    newest, oldest = tr.explain(1, 0, 0, phase="forward").text, tr.explain(0, 0, 0, phase="forward").text
+    assert newest != oldest
+    assert tr.explain().text == newest and newest.startswith("Step 1 · forward · layer 1")
+    assert "x = (1, 1)" in newest.splitlines()[0]
 
 
 def test_digits_sets_the_decimals_shown(worked):

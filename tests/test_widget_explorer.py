@@ -50,6 +50,21 @@ def test_frame_numbers_equal_the_traces_numbers():
     assert frame.output == tuple(record.y_pred[0])
 
 
+def test_frame_numbers_equal_plain_numpy_from_the_weights():
+    # independent of nnteach's code path: the forward pass written out from the state dict
+    state = ExplorerState(seed=2)
+    frame = state.frame()
+    sd = state.model.state_dict()
+    a = np.array([frame.inputs])
+    for (layer, act), view in zip([(0, np.tanh), (2, np.tanh), (4, lambda z: 1 / (1 + np.exp(-z)))], frame.layers):
+        z = a @ sd[f"{layer}.weight"].T + sd[f"{layer}.bias"]
+        a = act(z)
+        np.testing.assert_allclose([n.z for n in view.neurons], z[0], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose([n.a for n in view.neurons], a[0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(frame.output, a[0], rtol=1e-12)
+    assert [len(view.neurons) for view in frame.layers] == [3, 2, 1]
+
+
 def test_the_equations_come_from_trace_explain():
     state = ExplorerState(seed=0)
     state.select(1, 1)

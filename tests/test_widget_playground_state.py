@@ -44,6 +44,17 @@ def test_every_optimizer_and_binary_loss_trains(optimizer, loss):
     state.train_chunk(epochs=40)
     assert not state.diverged
     assert state.train_losses[-1] < state.train_losses[0]
+    opt = state.trainer.optimizer  # the choice is the optimizer the Trainer really uses
+    expected = {"sgd": (nt.SGD, 0.0), "momentum": (nt.SGD, 0.9), "adam": (nt.Adam, None)}[optimizer]
+    assert type(opt) is expected[0] and getattr(opt, "momentum", None) == expected[1]
+
+
+def test_momentum_trains_differently_from_plain_sgd_at_the_same_rate():
+    plain, heavy = (PlaygroundState("moons", optimizer=o, lr=0.03, seed=0) for o in ("sgd", "momentum"))
+    for state in (plain, heavy):
+        state.train_chunk(epochs=20)
+    assert plain.train_losses[0] == heavy.train_losses[0]  # the same start ...
+    assert heavy.train_losses[-1] < plain.train_losses[-1]  # ... and momentum gets further at this small rate
 
 
 def test_multiclass_spiral_uses_cross_entropy_and_one_output_per_class():

@@ -66,12 +66,16 @@ def test_every_frame_number_equals_the_trace_number(config):
                         seen.add(q)
                 if nv.dL_dW is not None:
                     assert np.array_equal(np.array(nv.dL_dW), layer.grad_weight[j])
+                    seen.add("dL_dW")
                 if nv.dL_db is not None:
                     assert nv.dL_db == layer.grad_bias[j]
+                    seen.add("dL_db")
         if f.loss is not None:
             assert f.loss == rec.loss
+            seen.add("loss")
         if f.y_pred is not None:
             assert f.y_pred == rec.y_pred[s, 0]
+            seen.add("y_pred")
         if f.event.layer is not None:
             phase = "forward" if f.phase == "forward" else f.phase
             explained = state.trace.explain(rec, f.event.layer, f.event.neuron, s, phase=phase)
@@ -79,7 +83,7 @@ def test_every_frame_number_equals_the_trace_number(config):
         if f.event_index == f.num_events - 1:
             break
         state.next("event")
-    assert seen == {"z", "a", "dL_da", "dL_dz"}
+    assert seen == {"z", "a", "dL_da", "dL_dz", "dL_dW", "dL_db", "loss", "y_pred"}  # every number is shown somewhere
 
 
 def test_the_four_predictions_come_from_a_traced_forward_pass_with_the_weights_shown():
@@ -135,6 +139,18 @@ def test_next_then_prev_returns_an_equal_frame(granularity, mode):
         state.prev(granularity)
         state.next(granularity)
         assert state.frame() == after
+
+
+@pytest.mark.parametrize("granularity", ["event", "layer", "sample", "epoch"])
+@pytest.mark.parametrize("mode", ["sample", "batch"])
+def test_prev_walks_back_through_the_same_stops_next_walked_through(granularity, mode):
+    state = XorState(mode=mode, seed=3)
+    for _ in range(5):
+        state.next("event")
+    stops = [state.next(granularity) for _ in range(6)]  # six stops forward
+    assert len({(f.step, f.event_index) for f in stops}) == 6
+    for expected in reversed(stops[:-1]):  # and back, one stop at a time
+        assert state.prev(granularity) == expected
 
 
 @pytest.mark.parametrize("config", CONFIGS)

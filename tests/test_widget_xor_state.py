@@ -139,17 +139,10 @@ def test_next_then_prev_returns_an_equal_frame(granularity, mode):
         state.prev(granularity)
         state.next(granularity)
         assert state.frame() == after
-
-
-@pytest.mark.parametrize("granularity", ["event", "layer", "sample", "epoch"])
-@pytest.mark.parametrize("mode", ["sample", "batch"])
-def test_prev_walks_back_through_the_same_stops_next_walked_through(granularity, mode):
-    state = XorState(mode=mode, seed=3)
-    for _ in range(5):
-        state.next("event")
-    stops = [state.next(granularity) for _ in range(6)]  # six stops forward
+    # and prev walks back through the very stops next walked through, one at a time
+    stops = [state.next(granularity) for _ in range(6)]
     assert len({(f.step, f.event_index) for f in stops}) == 6
-    for expected in reversed(stops[:-1]):  # and back, one stop at a time
+    for expected in reversed(stops[:-1]):
         assert state.prev(granularity) == expected
 
 

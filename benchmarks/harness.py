@@ -179,6 +179,20 @@ def cross_check(rows: list[Row], reference: str, tolerance: float) -> None:
             row.check = "ok" if row.loss_diff <= tolerance else "MISMATCH"
 
 
+def paired_ratio(row: Row, base: Row) -> float | None:
+    """``row``'s time over ``base``'s: the median, over the rounds, of the ratio of their two runs in
+    the same round.
+
+    Both ran in every round within seconds of each other, so a slow spell of the machine slows both
+    and cancels out of their ratio, where a ratio of the two medians keeps it whenever the medians
+    come from different spells (on this machine: up to ±20% on the small workloads). Rows that do not
+    share every round fall back to the ratio of the medians.
+    """
+    if not row.times or not base.times or len(row.times) != len(base.times):
+        return None if not row.seconds or not base.seconds else row.seconds / base.seconds
+    return statistics.median(a / b for a, b in zip(row.times, base.times))
+
+
 def measure_workload(workload: Workload, settings: Settings) -> list[Row]:
     """A workload's rows: the four implementations, with ratios, goals and the loss cross-check."""
     rows = measure(make_problem(workload, quick=settings.quick), list(IMPLEMENTATIONS), settings)
@@ -189,9 +203,9 @@ def measure_workload(workload: Workload, settings: Settings) -> list[Row]:
         if row.seconds is None:
             continue
         if torch_row.seconds:
-            row.vs_torch = row.seconds / torch_row.seconds
+            row.vs_torch = paired_ratio(row, torch_row)
         if ref.seconds:
-            row.vs_numpy = row.seconds / ref.seconds
+            row.vs_numpy = paired_ratio(row, ref)
         if row.impl in GOAL_IMPLEMENTATIONS:
             row.goal_torch, row.goal_numpy = goals.get("torch"), goals.get("numpy")
     cross_check(rows, "numpy", LOSS_TOLERANCE[workload.dtype])

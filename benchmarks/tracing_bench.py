@@ -17,7 +17,7 @@ import dataclasses
 import functools
 
 from benchmarks import impl_nnteach
-from benchmarks.harness import Implementation, Row, Settings, cross_check, measure
+from benchmarks.harness import Implementation, Row, Settings, cross_check, measure, paired_ratio
 from benchmarks.workloads import WORKLOADS, make_problem
 
 TITLE = "W3's nnteach hand loop with tracing off and on (nt.trace)"
@@ -50,11 +50,11 @@ def run(settings: Settings) -> list[Row]:
     workload = dataclasses.replace(w3, id="trace", title=TITLE)
     rows = measure(make_problem(workload, quick=settings.quick), IMPLEMENTATIONS, settings)
     cross_check(rows, "untraced", tolerance=0.0)  # a trace only observes: bit-identical or broken
-    off = rows[0].seconds
+    off = rows[0]
     problem = make_problem(workload, quick=settings.quick)
     for row, args, goal in zip(rows[1:], _TRACE_ARGS, _GOALS):
-        if row.seconds is not None and off:
-            ratio = row.seconds / off
+        if row.seconds is not None and off.seconds:
+            ratio = paired_ratio(row, off)
             kept = _memory_kept(problem, **args)
             verdict = "" if goal is None else f" {'✓' if ratio <= goal else '✗'} (goal ≤ {goal}×)"
             row.note = row.note or f"{ratio:.2f}× tracing off{verdict}; kept {kept / 2**20:.1f} MiB"

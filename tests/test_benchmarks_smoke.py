@@ -60,3 +60,16 @@ def test_training_lowers_the_loss_so_the_cross_check_compares_real_training():
     problem = small_problem("W2")
     untrained = full_loss(problem.workload, problem.init, problem.X, problem.y)
     assert final_loss(impl_numpy.build, problem) < untrained
+
+
+def test_ratios_pair_the_runs_of_each_round():
+    # Rounds 3-5 ran in a slow spell of the machine: both implementations took twice as long. Their
+    # medians come from different spells (1 and 4), but in every round A took half B's time.
+    from benchmarks.harness import Row, paired_ratio
+
+    a = Row("W0", "", "a", "a", seconds=1.0, times=[1.0, 1.0, 1.0, 2.0, 2.0])
+    b = Row("W0", "", "b", "b", seconds=4.0, times=[2.0, 2.0, 4.0, 4.0, 4.0])
+    assert paired_ratio(a, b) == 0.5
+    assert a.seconds / b.seconds == 0.25  # what a ratio of medians would have said
+    a.times = a.times[:4]  # a row that missed a round: no pairs to take, the medians it is
+    assert paired_ratio(a, b) == 0.25

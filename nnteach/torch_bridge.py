@@ -1,4 +1,4 @@
-"""``nt.to_torch(model)``: the same network in PyTorch, for a learner who moves on.
+r"""``nt.to_torch(model)``: the same network in PyTorch, for a learner who moves on.
 
 nnteach follows PyTorch's conventions on purpose: a Linear's weight is (out, in) and
 :math:`z = x W^\top + b`, losses are means, and SGD and Adam update as ``torch.optim`` does. So a
@@ -16,18 +16,14 @@ import numpy as np
 from nnteach.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nnteach.layers import Dense, Linear
 from nnteach.model import Sequential
-from nnteach.module import Module, _is_hook_wrapper
+from nnteach.module import Module, _ours_or_none
 
 _ACTIVATIONS = {ReLU: "ReLU", Sigmoid: "Sigmoid", Tanh: "Tanh", Identity: "Identity"}
 
 
 def _computes_as_its_class(module: Module) -> bool:
     """No forward or backward of the module's own (a learner's patch); hook wrappers only observe."""
-    for name in ("forward", "backward"):
-        method = vars(module).get(name)
-        if method is not None and not (_is_hook_wrapper(method) and method._wrapped is None):
-            return False
-    return True
+    return all(_ours_or_none(vars(module).get(name)) for name in ("forward", "backward"))
 
 
 def _leaves(module: Module, path: str):

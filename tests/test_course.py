@@ -129,3 +129,13 @@ def test_the_times_in_syllabus_notebook_and_instructor_notes_agree(entry):
         exercises = sum(m for part, m in rows if part.lower().startswith("exercise"))
         assert (minutes - exercises, exercises) == (int(stated.group(2)), int(stated.group(3))), \
             "the notebook's split between sections and exercises differs from the notes' table"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_relative_links_in_a_notebook_lead_to_files_that_exist(path):
+    links = [target for cell in read(path)["cells"] if cell["cell_type"] == "markdown"
+             for target in re.findall(r"\]\(([^)\s]+)\)", source(cell))]
+    for target in links:
+        if re.match(r"[a-z]+:|#", target):  # a web address or a heading in the same notebook
+            continue
+        assert (path.parent / target.split("#")[0]).exists(), f"{path.name} links to {target}, which does not exist"

@@ -441,6 +441,23 @@ def test_california_housing_data_dir_wins_over_the_environment(shared_data, monk
     assert data.california_housing(data_dir=shared_data).X.shape == (20640, 8)
 
 
+def test_california_housing_follows_scikit_learns_derivation_bit_for_bit(shared_data):
+    # scikit-learn's fetch_california_housing, step by step as it derives its 8 features from StatLib's
+    # 9 raw columns (the same float64 operations, so the same bits). Runs everywhere: the test below
+    # compares with scikit-learn's own cached copy, which a fresh machine does not have.
+    import gzip
+
+    with gzip.open(shared_data / "cal_housing.data.gz", "rt") as fh:
+        raw = np.loadtxt(fh, delimiter=",")  # lon, lat, age, rooms, bedrooms, population, households, income, value
+    raw = raw[:, [8, 7, 2, 3, 4, 5, 6, 1, 0]]
+    target, X = raw[:, 0], raw[:, 1:]
+    X[:, 2] /= X[:, 5]  # rooms per household
+    X[:, 3] /= X[:, 5]  # bedrooms per household
+    X[:, 5] = X[:, 4] / X[:, 5]  # people per household
+    ds = data.california_housing()
+    assert np.array_equal(ds.X, X) and np.array_equal(ds.y, target / 100000.0)
+
+
 def test_california_housing_is_bit_identical_to_scikit_learns_cached_copy(shared_data):
     sk = pytest.importorskip("sklearn.datasets")
     try:

@@ -28,11 +28,13 @@ $(VENV)/.test: pyproject.toml | $(VENV)/bin/python
 
 venv: $(VENV)/.test
 
-# JupyterLab refuses to run as root (containers often do) unless told it may.
+# JupyterLab refuses to run as root (containers often do) unless told it may. The server's root is the
+# repository, not the lesson's folder: the file browser then reaches course/ (solutions, notes, the
+# PyTorch guide) and the lessons' relative links to it work.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
 lab: $(VENV)/.course
-	$(PY) -m jupyterlab $(if $(FIRST_LESSON),$(FIRST_LESSON),notebooks/) $(ALLOW_ROOT)
+	$(PY) -m jupyterlab $(if $(FIRST_LESSON),$(FIRST_LESSON),notebooks/) --ServerApp.root_dir="$(CURDIR)" $(ALLOW_ROOT)
 
 # One BLAS thread: the networks here are small, and threads fighting over a busy machine's cores
 # can make a mini-batch loop ten times slower.

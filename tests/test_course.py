@@ -96,6 +96,9 @@ def test_notebook_hygiene(path):
 def test_make_lab_opens_lesson_zero():
     out = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert re.search(r"-m jupyterlab \S*notebooks/00_\w+\.ipynb", out), out
+    # served from the repository root, so course/ (solutions, the PyTorch guide) is reachable in the lab
+    root = re.search(r"--ServerApp\.root_dir=\"([^\"]+)\"", out)
+    assert root and Path(root.group(1)).resolve() == ROOT, out
 
 
 def _timing_table(notes: str) -> list[tuple[str, int]]:

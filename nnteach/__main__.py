@@ -2,6 +2,9 @@
 
 The package's main job without a notebook: the terminal shows every equation of one forward and
 backward pass (and the update) with the real numbers, read from a trace of the real computation.
+
+``python -m nnteach check``: lesson 0's set-up check from a terminal, for an instructor preparing a
+laptop, a JupyterHub image or a Binder build before a session (exit status 1 if something is missing).
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ def xor_network(hidden: int = 2, activation: str = "sigmoid", rng=0):
 
 
 def run_xor(epochs: int = 2000, lr: float = 1.0, hidden: int = 2, seed: int = 0, sample: int = 1,
-            out=sys.stdout) -> None:
+            out=None) -> None:
     import nnteach as nt
 
+    out = sys.stdout if out is None else out  # looked up now: a redirected stdout counts
     X, y = nt.data.xor()
     model = xor_network(hidden, rng=seed)
     loss_fn = nt.BCELoss()
@@ -53,6 +57,50 @@ def run_xor(epochs: int = 2000, lr: float = 1.0, hidden: int = 2, seed: int = 0,
                 p(tr.explain(-1, layer, neuron, phase=phase))
 
 
+def _california_line() -> tuple[bool, str]:
+    """Where lesson 10 will find California Housing, without downloading anything."""
+    import os
+
+    import nnteach as nt
+    from nnteach.data.real import CAL_FILE, ENV_VAR
+
+    folder = os.environ.get(ENV_VAR)
+    if folder:
+        try:
+            nt.data.california_housing()
+        except (OSError, ValueError) as exc:
+            return False, f"California Housing (lesson 10): CANNOT BE READ: {exc}"
+        return True, f"California Housing (lesson 10): ok, read from {ENV_VAR}={folder}"
+    try:
+        from sklearn.datasets import fetch_california_housing
+
+        fetch_california_housing(download_if_missing=False)
+    except (ImportError, OSError):
+        return True, (f"California Housing (lesson 10): not on this machine yet. Lesson 10 downloads it once "
+                      f"through scikit-learn; without internet, set {ENV_VAR} to a folder holding {CAL_FILE}.")
+    return True, "California Housing (lesson 10): ok, in scikit-learn's cache"
+
+
+def run_check(out=None) -> int:
+    """Print lesson 0's set-up report, JupyterLab's and the data's status; 0 if the course can run, else 1."""
+    out = sys.stdout if out is None else out
+    from nnteach.exercises.lesson00 import _installed, setup_report
+
+    ok, lines = setup_report()
+    lines = [line for line in lines if not line.startswith("Jupyter kernel:")]  # a terminal is not a kernel
+    lab = _installed("jupyterlab")
+    lines.append(f"JupyterLab: ok ({lab})" if lab else
+                 "JupyterLab: not installed here (`make lab` installs it; a hub or Binder image needs it too)")
+    data_ok, data_line = _california_line()
+    lines.append(data_line)
+    ok = ok and data_ok
+    print("nnteach set-up check: " + ("everything the course needs is here." if ok else
+                                      "something is missing: fix the lines that do not say ok."), file=out)
+    for line in lines:
+        print("  " + line, file=out)
+    return 0 if ok else 1
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nnteach", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -62,10 +110,12 @@ def main(argv=None) -> int:
     xor.add_argument("--hidden", type=int, default=2)
     xor.add_argument("--seed", type=int, default=0)
     xor.add_argument("--sample", type=int, default=1, choices=range(4), help="which XOR input to trace (0-3)")
+    sub.add_parser("check", help="check that this environment has everything the course needs (exit status 1 if not)")
     args = parser.parse_args(argv)
     np.set_printoptions(precision=4, suppress=True)
-    if args.command == "xor":
-        run_xor(args.epochs, args.lr, args.hidden, args.seed, args.sample)
+    if args.command == "check":
+        return run_check()
+    run_xor(args.epochs, args.lr, args.hidden, args.seed, args.sample)
     return 0
 
 

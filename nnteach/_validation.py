@@ -96,3 +96,22 @@ def check_choice(value: str, choices, name: str, who: str) -> str:
         valid = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{who}: unknown {name} {value!r}. Valid names: {valid}.")
     return value
+
+
+def check_gradient(grad, expected_shape: tuple, who: str) -> np.ndarray:
+    """``grad`` as dL/d(output) of ``expected_shape``, or a clear error for what it is instead.
+
+    Callers run it only once the cheap check (a plain ndarray of the right shape) has failed, so the
+    common case pays nothing for these messages. An ndarray subclass of the right shape is accepted.
+    """
+    if isinstance(grad, np.ndarray) and grad.shape == expected_shape:
+        return np.asarray(grad)
+    what = f"dL/d(output), the gradient of the loss with respect to this module's output: an array of shape {expected_shape}"
+    if callable(grad):
+        raise TypeError(f"{who}.backward expected {what}, got the function {getattr(grad, '__qualname__', grad)!r} "
+                        f"itself. Call it: loss_fn.backward() returns the array.")
+    if not isinstance(grad, np.ndarray):
+        hint = (" A single number is the loss value, not its gradient: pass loss_fn.backward()."
+                if np.isscalar(grad) else " Convert it with np.array(...).")
+        raise TypeError(f"{who}.backward expected {what}, got {type(grad).__name__}.{hint}")
+    raise ValueError(f"{who}.backward expected {what} (the shape of its last output), got {grad.shape}.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnteach import functional as F
-from nnteach._validation import as_float_array, check_positive
+from nnteach._validation import as_float_array, check_gradient, check_positive
 from nnteach.module import MODULE_REGISTRY, Module, registry_name
 
 
@@ -30,11 +30,8 @@ class Activation(Module):
         cache = self._cache
         if cache is None:
             raise RuntimeError(f"{self!r}: backward() called before forward(). Run a forward pass first.")
-        if grad_output.shape != cache.shape:
-            raise ValueError(
-                f"{self!r}.backward expected a gradient of shape {cache.shape} (the shape of its last "
-                f"output), got {grad_output.shape}."
-            )
+        if type(grad_output) is not np.ndarray or grad_output.shape != cache.shape:
+            check_gradient(grad_output, cache.shape, repr(self))
         return cache
 
 

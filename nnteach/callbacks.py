@@ -83,6 +83,9 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  mode: str = "auto", restore_best_weights: bool = True):
+        if not isinstance(monitor, str):
+            raise TypeError(f"EarlyStopping: expected monitor to be a metric name such as 'val_loss', got "
+                            f"{type(monitor).__name__} {monitor!r}.")
         self.monitor = monitor
         self.patience = check_int(patience, "patience", "EarlyStopping", minimum=0)
         self.min_delta = check_positive(min_delta, "min_delta", "EarlyStopping", allow_zero=True)

@@ -6,7 +6,7 @@ import numpy as np
 
 from nnteach import functional as F
 from nnteach._rng import RNGLike, get_rng
-from nnteach._validation import as_float_array, check_int
+from nnteach._validation import as_float_array, check_gradient, check_int
 from nnteach.activations import activation_from_spec, activation_to_spec
 from nnteach.init import init_weight
 from nnteach.module import Module, Parameter, backward_without_input_grad
@@ -77,11 +77,8 @@ class Linear(Module):
         x = self._x
         if x is None:
             raise RuntimeError(f"{self!r}: backward() called before forward(). Run a forward pass first.")
-        if grad_output.shape != (x.shape[0], self.out_features):
-            raise ValueError(
-                f"{self!r}.backward expected a gradient of shape {(x.shape[0], self.out_features)} "
-                f"(the shape of its last output), got {grad_output.shape}."
-            )
+        if type(grad_output) is not np.ndarray or grad_output.shape != (x.shape[0], self.out_features):
+            grad_output = check_gradient(grad_output, (x.shape[0], self.out_features), repr(self))
         dL_dx, dL_dW, dL_db = F.linear_backward(grad_output, x, self.weight.data, input_grad)
         self.weight.grad += dL_dW
         if self.bias is not None:

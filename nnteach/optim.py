@@ -68,7 +68,14 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Parameter], lr: float):
         who = type(self).__name__
-        params = list(params)
+        if callable(params):  # nt.SGD(model.parameters, ...): the method, not its result
+            raise TypeError(f"{who}: expected the list of parameters, got the method itself. Call it: "
+                            f"{who}(model.parameters(), lr=...).")
+        try:
+            params = list(params)
+        except TypeError:
+            raise TypeError(f"{who}: expected the model's parameters, model.parameters(), got "
+                            f"{type(params).__name__}.") from None
         if not params:
             raise ValueError(f"{who}: got an empty parameter list. Pass model.parameters().")
         for p in params:

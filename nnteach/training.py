@@ -43,6 +43,14 @@ class Trainer:
             raise TypeError(f"Trainer: expected loss_fn to be a Loss such as nt.MSELoss(), got {type(loss_fn).__name__}.")
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"Trainer: expected an Optimizer such as nt.SGD(...), got {type(optimizer).__name__}.")
+        ours = {id(p) for p in model.parameters()}
+        if ours and not ours & {id(p) for p in optimizer.params}:
+            # typically a notebook cell that rebuilt the model after the optimizer was made: training
+            # would step the old model's parameters and leave this one as it is, silently
+            raise ValueError(
+                f"Trainer: the optimizer holds none of this model's parameters (was it made for an earlier "
+                f"model?). Create it after the model, from its parameters: {type(optimizer).__name__}(model.parameters(), ...)."
+            )
         self.model = model
         self.loss_fn = loss_fn
         self.optimizer = optimizer
@@ -101,7 +109,7 @@ class Trainer:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("Trainer.fit: expected validation_data=(X_val, y_val).")
             X_val, y_val = self._check_data(*validation_data, "Trainer.fit (validation_data)")
-        callbacks = list(callbacks or [])
+        callbacks = _check_callbacks(callbacks)
         history = History()
         self.stop_training = False
         for cb in callbacks:
@@ -248,6 +256,23 @@ class Trainer:
 
     def __repr__(self) -> str:
         return f"Trainer(loss_fn={self.loss_fn!r}, optimizer={self.optimizer!r})"
+
+
+def _check_callbacks(callbacks) -> list[Callback]:
+    """``callbacks=[...]`` as a list of Callback instances, or a clear error naming what was given."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, (Callback, type)) or not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"Trainer.fit: expected callbacks to be a list, such as [nt.EarlyStopping()], got "
+                        f"{getattr(callbacks, '__name__', type(callbacks).__name__)}. Put it in brackets.")
+    for cb in callbacks:
+        if isinstance(cb, type) and issubclass(cb, Callback):
+            raise TypeError(f"Trainer.fit: callbacks holds the class {cb.__name__}, not a callback: create one, "
+                            f"{cb.__name__}().")
+        if not isinstance(cb, Callback):
+            raise TypeError(f"Trainer.fit: expected every callback to be an nt.Callback (such as nt.EarlyStopping() "
+                            f"or nt.LambdaCallback(on_epoch_end=...)), got {type(cb).__name__}.")
+    return list(callbacks)
 
 
 def _in_features(model: Module) -> int | None:

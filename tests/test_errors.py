@@ -333,3 +333,52 @@ def test_diverging_training_raises_training_diverged_naming_epoch_and_batch(rng)
 
 def test_training_diverged_is_a_runtime_error():
     assert issubclass(nt.TrainingDiverged, RuntimeError)
+
+
+# ----------------------------------------------------------------------------- mistakes of the training loop
+def test_an_optimizer_made_for_an_earlier_model_is_refused_by_the_trainer():
+    # a notebook cell re-run: the model is new, the optimizer still holds the old model's parameters
+    old = nt.Sequential(nt.Linear(2, 1, rng=0), nt.Sigmoid())
+    optimizer = nt.SGD(old.parameters(), lr=0.5)
+    model = nt.Sequential(nt.Linear(2, 1, rng=0), nt.Sigmoid())
+    with pytest.raises(ValueError, match=re.escape("Trainer: the optimizer holds none of this model's parameters "
+                                                   "(was it made for an earlier model?)")):
+        nt.Trainer(model, nt.BCELoss(), optimizer)
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda m: nt.SGD(m.parameters, lr=0.1), TypeError, "SGD: expected the list of parameters, got the method itself. "
+                                                         "Call it: SGD(model.parameters(), lr=...)."),
+    (lambda m: nt.Adam(None), TypeError, "Adam: expected the model's parameters, model.parameters(), got NoneType."),
+], ids=["method", "None"])
+def test_an_optimizer_needs_the_parameters_themselves(make, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        make(nt.Sequential(nt.Linear(2, 1, rng=0)))
+
+
+@pytest.mark.parametrize("gradient, error, fragment", [
+    ("loss", TypeError, "got float. A single number is the loss value, not its gradient: pass loss_fn.backward()."),
+    ("method", TypeError, "got the function 'Loss.backward' itself. Call it: loss_fn.backward() returns the array."),
+    ("list", TypeError, "got list. Convert it with np.array(...)."),
+    ("shape", ValueError, "an array of shape (4, 1) (the shape of its last output), got (3, 1)."),
+], ids=["loss", "method", "list", "shape"])
+def test_backward_given_something_else_than_the_gradient_says_what_it_wanted(gradient, error, fragment):
+    model = nt.Sequential(nt.Linear(2, 1, rng=0), nt.Sigmoid())
+    loss_fn = nt.BCELoss()
+    loss = loss_fn(model(np.ones((4, 2))), np.ones((4, 1)))
+    given = {"loss": loss, "method": loss_fn.backward, "list": [[0.1]] * 4, "shape": np.ones((3, 1))}[gradient]
+    with pytest.raises(error, match=re.escape("Sigmoid().backward expected dL/d(output), the gradient of the loss "
+                                              "with respect to this module's output") + ".*" + re.escape(fragment)):
+        model.backward(given)
+    with pytest.raises(error, match=re.escape(fragment.replace("(4, 1)", "(4, 1)"))):
+        model[0].backward(given)  # a Linear says the same
+
+
+@pytest.mark.parametrize("callbacks, message", [
+    (nt.EarlyStopping(monitor="loss"), "expected callbacks to be a list, such as [nt.EarlyStopping()], got EarlyStopping."),
+    ([nt.EarlyStopping], "callbacks holds the class EarlyStopping, not a callback: create one, EarlyStopping()."),
+    ([lambda *a: None], "expected every callback to be an nt.Callback"),
+], ids=["not a list", "a class", "a function"])
+def test_callbacks_that_are_not_callbacks_are_named(trainer, data, callbacks, message):
+    with pytest.raises(TypeError, match=re.escape(f"Trainer.fit: {message}")):
+        trainer.fit(*data, epochs=1, verbose=0, callbacks=callbacks)

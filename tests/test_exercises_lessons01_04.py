@@ -373,3 +373,38 @@ def test_an_answer_that_is_nearly_right_is_still_wrong(check, near_miss):
     # The right answers pass and the typical mistakes are named (above); an answer a little off is a
     # mistake too, so a checker's tolerance stays at rounding level.
     assert_failed(check())
+
+
+# --------------------------------------------------------------------------- answers of the wrong kind
+FUNCTION_CHECKERS = [
+    (lesson01.check_neuron, "neuron"), (lesson01.check_decision_line, "decision_line"),
+    (lesson02.check_linear_forward, "linear_forward"), (lesson02.check_linear_backward, "linear_backward"),
+    (lesson03.check_sigmoid_prime, "sigmoid_prime"), (lesson03.check_softmax, "softmax"),
+    (lesson03.check_dead_units, "dead_units"), (lesson04.check_bce, "bce"),
+    (lesson04.check_bce_sigmoid_grad, "bce_sigmoid_grad"), (lesson04.check_bce_with_logits, "bce_with_logits"),
+    (lesson04.check_cross_entropy, "cross_entropy"),
+]
+
+
+@pytest.mark.parametrize("checker, name", FUNCTION_CHECKERS, ids=[n for _, n in FUNCTION_CHECKERS])
+def test_a_value_instead_of_the_function_is_named_as_such(checker, name):
+    # sigmoid_prime(z) passed instead of sigmoid_prime: the checker says what it wanted, not "your code raised"
+    assert_failed(checker(np.ones((4, 3))), f"expected your function {name}, got ndarray",
+                  f"pass the function itself, {name}")
+
+
+@pytest.mark.parametrize("checker, name", FUNCTION_CHECKERS, ids=[n for _, n in FUNCTION_CHECKERS])
+def test_a_function_without_return_is_told_to_return(checker, name):
+    def forgot_return(*args):
+        result = 0.5  # computed, never returned
+    assert_failed(checker(forgot_return), f"{name} returned None: end it with `return ...`")
+
+
+@pytest.mark.parametrize("checker, name", [c for c in FUNCTION_CHECKERS if c[1] not in ("linear_backward", "decision_line",
+                                                                                   "dead_units", "neuron")],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_a_function_returning_text_is_not_blamed_for_crashing(checker, name):
+    feedback = checker(lambda *args: "todo")
+    assert_failed(feedback)
+    assert "your code raised" not in feedback.message  # the checker read the answer; nothing crashed
+    assert "todo" in feedback.message or "got str" in feedback.message  # and it says what came back

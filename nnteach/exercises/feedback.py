@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import traceback
+import warnings
 
 import numpy as np
 
@@ -40,6 +41,34 @@ class Feedback:
         return f'<div style="color:{colour}; font-family: monospace; white-space: pre-wrap">{html.escape(self.text)}</div>'
 
 
+class WrongKind(Exception):
+    """Raised inside a checker when the answer is not the kind of thing asked for (a value where a
+    function was asked, a function that returns nothing); :func:`guarded` turns it into a ✗."""
+
+
+def call(fn, name: str, *args):
+    """Call the learner's function ``name`` with ``args``; say so (as a ✗) if it is not a function or
+    returns nothing. NumPy's warnings are silenced: overflow in a naive formula is the checker's to explain."""
+    if not callable(fn):
+        shown = f"{type(fn).__name__} {fn!r}" if np.isscalar(fn) else type(fn).__name__
+        raise WrongKind(f"expected your function {name}, got {shown}: pass the function itself, {name}, not "
+                        f"what it returns, {name}(...).")
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = fn(*args)
+    if result is None:
+        raise WrongKind(f"{name} returned None: end it with `return ...` (print shows a value but gives nothing back).")
+    return result
+
+
+def numbers(value, name: str) -> np.ndarray:
+    """What the learner's function returned, as a float array, or a ✗ saying what it returned instead."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise WrongKind(f"{name} returned {type(value).__name__} {str(value)[:40]!r}, not numbers.") from None
+
+
 def guarded(exercise: str):
     """Decorate a checker so it never raises: an unsolved exercise or a crash becomes feedback.
 
@@ -54,6 +83,8 @@ def guarded(exercise: str):
                 return Feedback(exercise, None, "not attempted yet: fill in the cell above and run it again.")
             try:
                 return check(*args, **kwargs)
+            except WrongKind as exc:
+                return Feedback(exercise, False, str(exc))
             except NotImplementedError:
                 return Feedback(exercise, None, "not attempted yet: replace `raise NotImplementedError` with your code.")
             except Exception as exc:  # the learner's code crashed: explain instead of raising

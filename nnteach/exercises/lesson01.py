@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnteach.activations import Sigmoid
-from nnteach.exercises.feedback import Feedback, compare_arrays, guarded
+from nnteach.exercises.feedback import Feedback, call, compare_arrays, guarded
 from nnteach.layers import Linear
 
 # The four corners of the unit square, the inputs of every two-input logic gate.
@@ -49,7 +49,7 @@ def check_neuron(neuron) -> Feedback:
     X = rng.normal(size=(5, 3))  # (N, in)
     w = np.array([0.8, -1.3, 0.4])  # (in,)
     b = -0.6
-    got = neuron(X.copy(), w.copy(), b)
+    got = call(neuron, "neuron", X.copy(), w.copy(), b)
     try:
         got = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
@@ -123,7 +123,7 @@ def check_decision_line(decision_line) -> Feedback:
     ex = "Exercise 1.3"
     cases = [(np.array([1.5, -0.5]), 0.7), (np.array([2.0, 4.0]), -3.0), (np.array([-1.0, 0.25]), 0.5)]
     for w, b in cases:
-        out = decision_line(w.copy(), b)
+        out = call(decision_line, "decision_line", w.copy(), b)
         try:
             m, c = (float(v) for v in out)
         except (TypeError, ValueError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnteach import functional as F
-from nnteach.exercises.feedback import Feedback, compare_arrays, guarded
+from nnteach.exercises.feedback import Feedback, call, compare_arrays, guarded, numbers
 from nnteach.layers import Linear
 from nnteach.losses import MSELoss
 
@@ -34,7 +34,7 @@ def check_linear_forward(linear_forward) -> Feedback:
     ex = "Exercise 2.1"
     # A square layer first: there a mix-up of W and W.T gives the right shape and the wrong numbers.
     x, W, b = _data(4, 3, 3, seed=201)
-    got = np.asarray(linear_forward(x.copy(), W.copy(), b.copy()), dtype=float)
+    got = numbers(call(linear_forward, "linear_forward", x.copy(), W.copy(), b.copy()), "linear_forward")
     expected = F.linear(x, W, b)
     if not _same(got, expected):
         if _same(got, x @ W + b):
@@ -49,7 +49,7 @@ def check_linear_forward(linear_forward) -> Feedback:
         return Feedback(ex, False, compare_arrays("z", got, expected) or "z differs from the reference.")
     x, W, b = _data(5, 3, 2, seed=202)
     try:
-        got = np.asarray(linear_forward(x.copy(), W.copy(), b.copy()), dtype=float)
+        got = numbers(call(linear_forward, "linear_forward", x.copy(), W.copy(), b.copy()), "linear_forward")
     except ValueError as exc:
         return Feedback(ex, False, f"right for a square layer, but with in=3, out=2 your code raised ValueError "
                                    f"({exc}). Check the shapes: x (5, 3) @ W.T (3, 2) -> (5, 2).")
@@ -117,7 +117,7 @@ def check_linear_backward(linear_backward) -> Feedback:
         x, W, _ = _data(n, fan_in, fan_out, seed)
         dL_dz = np.random.default_rng(seed + 100).normal(size=(n, fan_out)) / n  # (N, out), carries the 1/N
         try:
-            out = linear_backward(dL_dz.copy(), x.copy(), W.copy())
+            out = call(linear_backward, "linear_backward", dL_dz.copy(), x.copy(), W.copy())
         except ValueError as exc:
             return Feedback(ex, False, f"your code raised ValueError ({exc}) for N={n}, in={fan_in}, out={fan_out}. "
                                        f"Check each product's shapes: dL_dz is (N, out), x is (N, in), W is (out, in), "

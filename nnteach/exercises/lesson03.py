@@ -6,19 +6,12 @@ ones gives the derivative). Checkers never raise: see :func:`~nnteach.exercises.
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
 from nnteach.activations import ReLU, Sigmoid, Softmax
-from nnteach.exercises.feedback import Feedback, compare_arrays, guarded
+from nnteach.exercises.feedback import Feedback, call, compare_arrays, guarded, numbers
 
-
-def _quietly(fn, *args):
-    """Call the learner's function without NumPy's overflow warnings: the checker explains instead."""
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fn(*args)
 
 
 def _same(got, expected) -> bool:
@@ -31,7 +24,7 @@ def check_sigmoid_prime(sigmoid_prime) -> Feedback:
     """Check ``sigmoid_prime(z)`` = σ′(z) element-wise, against ``nt.Sigmoid``'s backward."""
     ex = "Exercise 3.1"
     z = np.concatenate([np.linspace(-6.0, 6.0, 13), np.random.default_rng(301).normal(0, 3, 7)]).reshape(4, 5)
-    got = np.asarray(_quietly(sigmoid_prime, z.copy()), dtype=float)
+    got = numbers(call(sigmoid_prime, "sigmoid_prime", z.copy()), "sigmoid_prime")
     act = Sigmoid()
     s = act(z)
     expected = act.backward(np.ones_like(z))  # dL/da = 1 gives da/dz itself
@@ -58,7 +51,7 @@ def check_softmax(softmax) -> Feedback:
     """Check ``softmax(z)`` over the last axis for a batch (N, C), including logits of ±1000."""
     ex = "Exercise 3.2"
     z = np.random.default_rng(302).normal(0, 2, size=(4, 3))  # (N, C): non-square, so axis mistakes show
-    got = np.asarray(_quietly(softmax, z.copy()), dtype=float)
+    got = numbers(call(softmax, "softmax", z.copy()), "softmax")
     expected = Softmax()(z)
     if not _same(got, expected):
         e = np.exp(z)
@@ -73,7 +66,7 @@ def check_softmax(softmax) -> Feedback:
                 return Feedback(ex, False, "you returned exp(z): divide each row by its sum.")
         return Feedback(ex, False, compare_arrays("softmax(z)", got, expected) or "softmax(z) differs.")
     big = np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0], [-1000.0, 0.0, 1000.0]])
-    got = np.asarray(_quietly(softmax, big.copy()), dtype=float)
+    got = numbers(call(softmax, "softmax", big.copy()), "softmax")
     expected = Softmax()(big)
     if got.shape == big.shape and not np.isfinite(got).all():
         rows = sorted({int(i) for i in np.argwhere(~np.isfinite(got))[:, 0]})
@@ -113,7 +106,7 @@ def check_dead_units(dead_units) -> Feedback:
     relu(z)
     passes = relu.backward(np.ones_like(z))  # (N, units): 1 where gradient flows, 0 where the unit is off
     expected = ~passes.any(axis=0)  # dead: no sample lets a gradient through
-    got = dead_units(z.copy())
+    got = call(dead_units, "dead_units", z.copy())
     if isinstance(got, (int, np.integer)) and not isinstance(got, (bool, np.bool_)):
         return Feedback(ex, False, f"return the mask (one True/False per unit), not the count; the count is "
                                    f"mask.sum() = {int(expected.sum())} here.")

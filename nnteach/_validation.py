@@ -6,6 +6,7 @@ Every message follows one pattern: *who: expected what, got what. How to fix.*
 from __future__ import annotations
 
 import math
+import os
 import numbers
 
 import numpy as np
@@ -115,3 +116,34 @@ def check_gradient(grad, expected_shape: tuple, who: str) -> np.ndarray:
                 if np.isscalar(grad) else " Convert it with np.array(...).")
         raise TypeError(f"{who}.backward expected {what}, got {type(grad).__name__}.{hint}")
     raise ValueError(f"{who}.backward expected {what} (the shape of its last output), got {grad.shape}.")
+
+
+def as_path(path, who: str):
+    """A file name given as str or path-like, as a ``pathlib.Path``."""
+    from pathlib import Path
+
+    if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{who}: expected a file name (a str or pathlib.Path), got {type(path).__name__} {path!r}.")
+    return Path(path)
+
+
+def check_writable(path, who: str) -> None:
+    """A file can be written at ``path``: it is not a folder, and its folder exists."""
+    if path.is_dir():
+        raise IsADirectoryError(f"{who}: {str(path)!r} is a folder; give a file name inside it, such as "
+                                f"{str(path / ('model' + (path.suffix or '.out')))!r}.")
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{who}: the folder {str(folder)!r} does not exist. Create it first, "
+                                f"os.makedirs({str(folder)!r}, exist_ok=True), or choose another place.")
+
+
+def check_float_dtype(dtype, who: str) -> np.dtype:
+    """``dtype`` as np.float32 or np.float64, the two precisions nnteach computes in."""
+    try:
+        resolved = None if dtype is None else np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved not in (np.float32, np.float64):
+        raise ValueError(f"{who}: expected dtype np.float32 or np.float64, got {dtype!r}.")
+    return resolved

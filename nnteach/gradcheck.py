@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnteach._validation import as_float_array
+from nnteach._validation import as_float_array, check_finite, check_positive
 from nnteach.losses import Loss
 from nnteach.module import Module
 
@@ -117,7 +117,19 @@ def gradcheck(model: Module, loss_fn: Loss, x, y, h: float = 1e-5, tol: float = 
     Returns:
         a :class:`GradcheckResult`; ``print`` it for a table per parameter.
     """
-    x = np.array(as_float_array(x, "nt.gradcheck", "x"), dtype=np.float64)  # a copy: entries get nudged
+    who = "nt.gradcheck"
+    if not isinstance(model, Module):
+        raise TypeError(f"{who}: expected the model to check (a Module), got {type(model).__name__}.")
+    if isinstance(loss_fn, type):
+        raise TypeError(f"{who}: expected a loss object, got the class {loss_fn.__name__}: create one, {loss_fn.__name__}().")
+    if not isinstance(loss_fn, Loss):
+        raise TypeError(f"{who}: expected a loss such as nt.MSELoss(), got {type(loss_fn).__name__}.")
+    h, tol = check_positive(h, "h (the finite-difference step)", who), check_positive(tol, "tol", who)
+    floor = check_positive(floor, "floor", who)
+    x = np.array(as_float_array(x, who, "x"), dtype=np.float64)  # a copy: entries get nudged
+    check_finite(x, who, "x")  # NaN in x would make every row fail and blame the backward
+    if not model.parameters() and not check_input:
+        raise ValueError(f"{who}: nothing to check: the model has no parameters and check_input=False.")
     if model.dtype != np.float64:
         raise ValueError("nt.gradcheck: the model is float32; finite differences need float64. Call model.double() first.")
 

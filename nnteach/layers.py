@@ -6,7 +6,7 @@ import numpy as np
 
 from nnteach import functional as F
 from nnteach._rng import RNGLike, get_rng
-from nnteach._validation import as_float_array, check_gradient, check_int
+from nnteach._validation import as_float_array, check_float_dtype, check_gradient, check_int
 from nnteach.activations import activation_from_spec, activation_to_spec
 from nnteach.init import init_weight
 from nnteach.module import Module, Parameter, backward_without_input_grad
@@ -57,6 +57,7 @@ class Linear(Module):
         who = f"Linear({in_features}, {out_features})"
         self.in_features = check_int(in_features, "in_features", who)
         self.out_features = check_int(out_features, "out_features", who)
+        dtype = check_float_dtype(dtype, who)
         self.init = init
         W = init_weight(init, in_features, out_features, get_rng(rng, who), dtype, who)
         self.weight = Parameter(W)

@@ -180,6 +180,12 @@ class CrossEntropyLoss(Loss):
         if y_pred.ndim != 2:
             raise ValueError(f"{who}: expected logits of shape (N, classes), got {y_pred.ndim}-D shape {y_pred.shape}.")
         n, c = y_pred.shape
+        if c < 2:
+            raise ValueError(
+                f"{who}: expected logits for at least 2 classes, shape (N, C) with C >= 2, got {y_pred.shape}. "
+                f"Softmax over one class is always 1, so nothing would be learned. For a yes/no output use "
+                f"nt.BCEWithLogitsLoss (or a Sigmoid and nt.BCELoss); for C classes give the last layer C outputs."
+            )
         y = np.asarray(y_true)
         if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1 and c > 1):
             y = y.reshape(-1)
@@ -189,7 +195,9 @@ class CrossEntropyLoss(Loss):
                 if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
                     raise ValueError(f"{who}: class-index targets must be whole numbers, got {y[y != np.round(y)][:3]}.")
                 y = y.astype(np.int64)
-            elif y.dtype.kind not in "iub":
+            elif y.dtype.kind == "b":
+                y = y.astype(np.int64)  # False, True: classes 0 and 1 (not a mask)
+            elif y.dtype.kind not in "iu":
                 raise TypeError(f"{who}: expected integer class indices, got dtype {y.dtype}.")
             if y.size and (y.min() < 0 or y.max() >= c):
                 bad = int(y[(y < 0) | (y >= c)][0])

@@ -14,6 +14,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
+from nnteach._validation import as_float_array, check_float_dtype
+
 # Every Module subclass by name, so `nt.load` can rebuild a model from plain JSON without pickle:
 # a file can only name classes that are already imported, never carry code. nnteach's own classes
 # go by their bare name ("Linear"); any other class by module and name ("__main__.Scale"), so a
@@ -314,9 +316,7 @@ class Module:
 
         Do this before creating the optimizer: an optimizer keeps the arrays it was given.
         """
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise ValueError(f"{type(self).__name__}.to: expected dtype float32 or float64, got {dtype}.")
+        dtype = check_float_dtype(dtype, f"{type(self).__name__}.to")
         for p in self.parameters():
             p._rebind(p.data.astype(dtype), np.zeros(p.shape, dtype=dtype))
         return self
@@ -354,15 +354,20 @@ class Module:
                 f"{who}: the state does not match this model: {'; '.join(parts)}. "
                 f"Expected exactly {list(params)}."
             )
-        for name, p in params.items():
-            value = np.asarray(state[name])
+        values = {}
+        for name, p in params.items():  # every value checked before any is copied: all or nothing
+            value = as_float_array(state[name], who, f"parameter {name!r}")
             if value.shape != p.shape:
                 raise ValueError(
                     f"{who}: parameter {name!r} has shape {p.shape} in the model but {value.shape} in the state. "
                     f"Was the state saved from a model with different layer sizes?"
                 )
+            if not np.isfinite(value).all():
+                raise ValueError(f"{who}: parameter {name!r} contains NaN or infinity: a model with such weights "
+                                 f"computes NaN. Was the state saved after training diverged?")
+            values[name] = value
         for name, p in params.items():
-            p.data[...] = state[name]
+            p.data[...] = values[name]
 
     # ----------------------------------------------------------------- config (saving without pickle)
     def get_config(self) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from nnteach._rng import isolated_rng
+from nnteach._validation import as_path, check_writable
 from nnteach.model import module_from_spec, module_to_spec
 from nnteach.module import Module
 
@@ -48,9 +49,10 @@ def save(model: Module, path) -> Path:
 
     if not isinstance(model, Module):
         raise TypeError(f"nt.save: expected a Module, got {type(model).__name__}.")
-    path = Path(path)
+    path = as_path(path, "nt.save")
     if path.is_dir():
         raise IsADirectoryError(f"nt.save: {str(path)!r} is a folder; give a file name such as {str(path / 'model.nnteach')!r}.")
+    check_writable(path, "nt.save")
     arrays = {}
     params = []
     for name, p in model.named_parameters():
@@ -94,7 +96,7 @@ def load(path) -> Module:
         ModelFileError: the file is not an nnteach model, is truncated or corrupted, or was written
             by a newer format version.
     """
-    path = Path(path)
+    path = as_path(path, "nt.load")
     if not path.exists():
         raise FileNotFoundError(f"nt.load: no file at {str(path)!r}. Check the name and the working folder ({os.getcwd()!r}).")
     if path.is_dir():

@@ -224,6 +224,8 @@ class Trainer:
         model = self.model
         X = as_float_array(X, who, "X", dtype=model.dtype)
         check_2d(X, who, "X", _in_features(model))
+        if len(X) == 0:
+            raise ValueError(f"{who}: X has no samples (shape {X.shape}): there is nothing to train on or to score.")
         check_finite(X, who, "X")
         y = np.asarray(y)
         if y.ndim == 0:

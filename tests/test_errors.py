@@ -382,3 +382,62 @@ def test_backward_given_something_else_than_the_gradient_says_what_it_wanted(gra
 def test_callbacks_that_are_not_callbacks_are_named(trainer, data, callbacks, message):
     with pytest.raises(TypeError, match=re.escape(f"Trainer.fit: {message}")):
         trainer.fit(*data, epochs=1, verbose=0, callbacks=callbacks)
+
+
+def test_fit_and_evaluate_on_no_samples_say_so(trainer):
+    for call, who in ((lambda: trainer.fit(np.zeros((0, 2)), np.zeros(0), verbose=0), "Trainer.fit"),
+                      (lambda: trainer.evaluate(np.zeros((0, 2)), np.zeros(0)), "Trainer.evaluate")):
+        with pytest.raises(ValueError, match=re.escape(f"{who}: X has no samples (shape (0, 2))")):
+            call()
+
+
+def test_cross_entropy_needs_two_classes_and_reads_bool_labels_as_classes():
+    z = np.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.0]])  # (3, 2)
+    ce = nt.CrossEntropyLoss()
+    # True/False are classes 1 and 0 (not a mask picking rows): the loss of the labels [1, 0, 1]
+    expected = -np.mean([z[0, 1] - np.log(np.exp(z[0]).sum()), z[1, 0] - np.log(np.exp(z[1]).sum()),
+                         z[2, 1] - np.log(np.exp(z[2]).sum())])
+    assert ce(z, np.array([True, False, True])) == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match=re.escape("CrossEntropyLoss: expected logits for at least 2 classes, shape "
+                                                   "(N, C) with C >= 2, got (3, 1).")):
+        ce(np.zeros((3, 1)), np.zeros(3, dtype=int))  # softmax over one class is 1: nothing to learn
+
+
+@pytest.mark.parametrize("bias, error, message", [
+    (["oops"], TypeError, "expected parameter '0.bias' to be a numeric array, got dtype <U4"),
+    ([None], TypeError, "expected parameter '0.bias' to be a numeric array, got dtype object"),
+    ([np.nan], ValueError, "parameter '0.bias' contains NaN or infinity: a model with such weights computes NaN."),
+], ids=["text", "None", "NaN"])
+def test_load_state_dict_checks_every_value_before_copying_any(bias, error, message):
+    model = nt.Sequential(nt.Linear(2, 1, rng=0), nt.Sigmoid())
+    before = model.state_dict()
+    with pytest.raises(error, match=re.escape(f"Sequential.load_state_dict: {message}")):
+        model.load_state_dict({"0.weight": [[7.0, 7.0]], "0.bias": bias})
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[name])  # all or nothing: the weight was not overwritten
+
+
+@pytest.mark.parametrize("make", [lambda: nt.Dense(2, 3, dtype=int), lambda: nt.Linear(2, 3, dtype="banana"),
+                                  lambda: nt.Linear(2, 3).to(None), lambda: nt.Linear(2, 3).to(np.float16)],
+                         ids=["int", "banana", "to None", "to float16"])
+def test_only_float32_and_float64_models_exist(make):
+    # int weights trained nothing (then failed deep in backward); float16 models saved but never loaded
+    with pytest.raises(ValueError, match=r"expected dtype np\.float32 or np\.float64, got "):
+        make()
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda m, x, y: nt.gradcheck(m, nt.MSELoss, x, y), TypeError,
+     "nt.gradcheck: expected a loss object, got the class MSELoss: create one, MSELoss()."),
+    (lambda m, x, y: nt.gradcheck(None, nt.MSELoss(), x, y), TypeError,
+     "nt.gradcheck: expected the model to check (a Module), got NoneType."),
+    (lambda m, x, y: nt.gradcheck(m, nt.MSELoss(), x, y, h=0), ValueError,
+     "nt.gradcheck: expected h (the finite-difference step) > 0, got 0.0."),
+    (lambda m, x, y: nt.gradcheck(m, nt.MSELoss(), np.full_like(x, np.nan), y), ValueError,
+     "nt.gradcheck: x contains NaN or infinity"),
+], ids=["loss class", "no model", "h=0", "NaN x"])
+def test_gradcheck_checks_its_own_arguments(call, error, message):
+    # (NaN in x made every row fail, blaming a correct backward for bad data)
+    model = nt.Sequential(nt.Linear(2, 1, rng=0))
+    with pytest.raises(error, match=re.escape(message)):
+        call(model, np.ones((3, 2)), np.zeros((3, 1)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -383,3 +384,18 @@ def test_a_learners_own_module_is_saved_under_its_module_and_name_and_loads_back
     assert spec["config"]["layers"][1]["class"] == f"{__name__}.{Double.__qualname__}"
     loaded = nt.load(tmp_path / "m.nnteach")
     assert type(loaded[1]) is Double
+
+
+def test_saving_into_a_folder_that_does_not_exist_names_the_folder(tmp_path):
+    model = nt.Sequential(nt.Linear(2, 1, rng=0))
+    missing = tmp_path / "models"
+    with pytest.raises(FileNotFoundError, match=re.escape(f"nt.save: the folder {str(missing)!r} does not exist. "
+                                                          f"Create it first, os.makedirs({str(missing)!r}")):
+        nt.save(model, missing / "xor.nnteach")
+    assert not missing.exists()  # nothing half-made either
+
+
+@pytest.mark.parametrize("call", [lambda m: nt.save(m, None), lambda m: nt.load(5)], ids=["save None", "load 5"])
+def test_a_path_that_is_not_a_file_name_is_refused(call):
+    with pytest.raises(TypeError, match=r"nt\.(save|load): expected a file name \(a str or pathlib\.Path\), got "):
+        call(nt.Sequential(nt.Linear(2, 1, rng=0)))

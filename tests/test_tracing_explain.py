@@ -311,3 +311,11 @@ def test_the_batch_sum_line_names_each_gradient_with_its_layer_and_neuron(rng):
     assert number(found.group(2)) == pytest.approx(rec.grad_bias[2], rel=0.01, abs=5e-5)
     assert abs(rec.grad_bias[2]) > 1e-4  # a number worth reading, not a zero
     assert "Summed over the batch of 4" in last
+
+
+@pytest.mark.parametrize("digits, error", [(-1, ValueError), (2.5, TypeError), ("3", TypeError), (None, TypeError)])
+def test_digits_must_be_a_whole_number_of_decimals(worked, digits, error):
+    with pytest.raises(error, match=r"trace\.explain: expected digits \(decimals shown\)"):
+        worked.explain(0, 0, 0, digits=digits)
+    assert worked.explain(0, 0, 0, digits=2).text.endswith("σ(2.5) = 0.92")  # the decimals asked for
+    assert worked.explain(0, 0, 0, digits=4).text.endswith("σ(2.5) = 0.9241")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -214,3 +215,16 @@ def test_load_trace_explains_a_missing_or_non_json_file(tmp_path, rng):
     other.write_text(json.dumps({"format": "something-else"}))
     with pytest.raises(ValueError, match="expected a dict made by Trace.to_dict"):
         nt.load_trace(other)
+
+
+def test_save_json_into_a_missing_folder_and_load_trace_of_a_folder_are_named(tmp_path):
+    model = nt.Sequential(nt.Linear(2, 1, rng=0), nt.Sigmoid())
+    with nt.trace(model) as tr:
+        model(np.ones((1, 2)))
+    with pytest.raises(FileNotFoundError, match=re.escape(f"trace.save_json: the folder {str(tmp_path / 'no')!r} "
+                                                          f"does not exist")):
+        tr.save_json(tmp_path / "no" / "t.json")
+    with pytest.raises(IsADirectoryError, match="nt.load_trace: .* is a folder, not a trace file"):
+        nt.load_trace(tmp_path)
+    with pytest.raises(TypeError, match=r"nt.load_trace: expected a file name"):
+        nt.load_trace(None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnteach._validation import check_int
 from nnteach.tracing.notation import Line, Part, grad, num, op, sym, term, txt
 from nnteach.tracing.records import StepRecord
 
@@ -63,6 +64,7 @@ def explain_step(step: StepRecord, layer: int, neuron: int, sample: int = 0, pha
     _check_index("sample", sample, rec.batch_size, f"the batch of step {step.index} has {rec.batch_size} samples")
     if phase not in PHASES:
         raise ValueError(f"trace.explain: unknown phase {phase!r}. Valid phases: {', '.join(map(repr, PHASES))}.")
+    check_int(digits, "digits (decimals shown)", "trace.explain", minimum=0)
     if phase == "backward" and rec.grad_z is None:
         raise ValueError(f"trace.explain: step {step.index} has no backward pass recorded (only the forward pass). "
                          f"Call loss_fn.backward() and model.backward(...) inside the trace.")

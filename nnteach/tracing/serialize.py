@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nnteach._validation import as_path, check_writable
 from nnteach.tracing.recorder import StepList, TraceReader
 from nnteach.tracing.records import ARRAY_FIELDS, LayerRecord, StepRecord
 
@@ -114,7 +115,8 @@ def trace_from_dict(d: dict) -> LoadedTrace:
 
 def save_trace(tr: TraceReader, path) -> Path:
     """Write the trace as JSON (atomically: a temporary file renamed into place)."""
-    path = Path(path)
+    path = as_path(path, "trace.save_json")
+    check_writable(path, "trace.save_json")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w") as fh:
@@ -129,9 +131,11 @@ def save_trace(tr: TraceReader, path) -> Path:
 
 def load_trace(path) -> LoadedTrace:
     """Read a trace written by ``Trace.save_json``."""
-    path = Path(path)
+    path = as_path(path, "nt.load_trace")
     if not path.exists():
         raise FileNotFoundError(f"nt.load_trace: no file at {str(path)!r}.")
+    if path.is_dir():
+        raise IsADirectoryError(f"nt.load_trace: {str(path)!r} is a folder, not a trace file.")
     try:
         with open(path) as fh:
             d = json.load(fh)

@@ -339,3 +339,29 @@ def test_a_traced_model_told_to_skip_its_input_gradient_still_records_it(setup):
     assert np.array_equal(returned, first.grad_input)
     untraced = model.backward(loss_fn.backward(), input_grad=False)  # no trace: the hint is taken
     assert untraced is None
+
+
+def test_models_a_trace_cannot_explain_are_refused_with_the_reason():
+    class Square(nt.Module):  # lesson 8's own module, placed where an activation would be
+        def forward(self, x):
+            self._x = x
+            return x * x
+
+        def backward(self, grad_output):
+            return 2 * self._x * grad_output
+
+    with pytest.raises(ValueError, match="nt.trace: a Square follows a Linear, where a trace expects an activation"):
+        nt.trace(nt.Sequential(nt.Linear(2, 3, rng=0), Square(), nt.Linear(3, 1, rng=0)))
+    shared = nt.Linear(2, 2, rng=0)
+    with pytest.raises(ValueError, match=r"nt.trace: the same Linear object is used twice in the model \(as modules "
+                                         r"0 and 2 of its layers\)"):
+        nt.trace(nt.Sequential(shared, nt.Tanh(), shared))
+
+    class MLP(nt.Module):  # layers as attributes: a trace follows Sequential, Dense and Linear only
+        def __init__(self):
+            super().__init__()
+            self.l1, self.l2 = nt.Linear(2, 3, rng=0), nt.Linear(3, 1, rng=0)
+
+    with pytest.raises(ValueError, match=r"MLP holds Linear, Linear as attributes, and a trace follows only "
+                                         r"nt.Sequential, nt.Dense and nt.Linear: put the layers in an nt.Sequential"):
+        nt.trace(MLP())

@@ -68,10 +68,26 @@ def neuron_layers(model: Module) -> list[tuple[Linear, Module | None]]:
             flat.append(m)
 
     walk(model)
+    seen: dict[int, int] = {}
+    for k, m in enumerate(flat):
+        if isinstance(m, (Linear, Dense)) and seen.setdefault(id(m), k) != k:
+            raise ValueError(
+                f"nt.trace: the same {type(m).__name__} object is used twice in the model (as modules {seen[id(m)]} "
+                f"and {k} of its layers). A trace keeps one record per neuron layer, so it cannot tell the two "
+                f"uses apart: build two layers (copy.deepcopy(layer) for a second one with the same weights)."
+            )
     units, i = [], 0
     while i < len(flat):
         m = flat[i]
         nxt = flat[i + 1] if i + 1 < len(flat) else None
+        if isinstance(m, Linear) and nxt is not None and not isinstance(nxt, (Activation, Linear, Dense)):
+            # z -> something of the learner's -> the next layer: a trace would take a = z, and the next
+            # layer's input (and dL/da) would not be this layer's a. Say so instead of explaining wrongly.
+            raise ValueError(
+                f"nt.trace: a {type(nxt).__name__} follows a Linear, where a trace expects an activation. A trace "
+                f"explains each neuron as z = w·x + b, then a = f(z) with f one of nnteach's activations (or a "
+                f"subclass of nnteach.activations.Activation, whose forward and backward are yours)."
+            )
         if isinstance(m, Dense):
             units.append((m.linear, m.activation))
         elif isinstance(m, Linear) and isinstance(nxt, Activation):
@@ -237,9 +253,14 @@ class Trace(TraceReader):
         self.include_eval = bool(include_eval)
         self._units = neuron_layers(model)
         if not self._units:
+            inside = [type(m).__name__ for m in model.modules() if isinstance(m, (Linear, Dense))]
+            where = (f"{type(model).__name__} holds {', '.join(inside[:3])}{'…' if len(inside) > 3 else ''} as "
+                     f"attributes, and a trace follows only nt.Sequential, nt.Dense and nt.Linear: put the layers "
+                     f"in an nt.Sequential." if inside else
+                     f"there is no Linear or Dense in {type(model).__name__}: build the model from nt.Linear or nt.Dense.")
             raise ValueError(
-                f"nt.trace: the model has no neuron layers to trace (no Linear or Dense in {type(model).__name__}). "
-                f"A trace records z and a for each layer of neurons; build the model from nt.Linear or nt.Dense."
+                f"nt.trace: the model has no neuron layers to trace. A trace records z and a for each layer of "
+                f"neurons, and {where}"
             )
         n = len(self._units)
         self.layer_names = tuple(f"hidden {i + 1}" for i in range(n - 1)) + ("output",)

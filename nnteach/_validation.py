@@ -147,3 +147,10 @@ def check_float_dtype(dtype, who: str) -> np.dtype:
     if resolved not in (np.float32, np.float64):
         raise ValueError(f"{who}: expected dtype np.float32 or np.float64, got {dtype!r}.")
     return resolved
+
+
+def check_bool(value, name: str, who: str) -> bool:
+    """A yes/no option: True or False (a string such as "no" would otherwise count as True)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{who}: expected {name} to be True or False, got {type(value).__name__} {value!r}.")
+    return bool(value)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from nnteach._validation import check_int, check_positive
+from nnteach._validation import check_bool, check_int, check_positive
 
 
 class History:
@@ -92,7 +92,7 @@ class EarlyStopping(Callback):
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"EarlyStopping: expected mode 'auto', 'min' or 'max', got {mode!r}.")
         self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
-        self.restore_best_weights = restore_best_weights
+        self.restore_best_weights = check_bool(restore_best_weights, "restore_best_weights", "EarlyStopping")
 
     def on_train_begin(self, trainer) -> None:
         self.best = math.inf if self.mode == "min" else -math.inf

@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from nnteach._validation import check_positive
+from nnteach._validation import check_bool, check_positive
 from nnteach.module import GlobalHookHandle, HookHandle, Parameter
 
 # Hooks called after every optimizer step, of any optimizer: fn(optimizer). A trace uses this to
@@ -166,7 +166,7 @@ class SGD(Optimizer):
         self.weight_decay = check_positive(weight_decay, "weight_decay", "SGD", allow_zero=True)
         if nesterov and self.momentum == 0:
             raise ValueError("SGD: nesterov=True needs momentum > 0.")
-        self.nesterov = bool(nesterov)
+        self.nesterov = check_bool(nesterov, "nesterov", "SGD")
         self._velocity: np.ndarray | None = None
 
     def _update(self, data, grad):

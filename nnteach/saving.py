@@ -64,6 +64,7 @@ def save(model: Module, path) -> Path:
                        "sha256": hashlib.sha256(data.tobytes()).hexdigest()})
     header = {"format": FORMAT, "format_version": FORMAT_VERSION, "nnteach_version": __version__,
               "architecture": module_to_spec(model), "parameters": params}
+    _check_loadable(model, header["architecture"])
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -80,6 +81,26 @@ def save(model: Module, path) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def _check_loadable(model: Module, architecture: dict) -> None:
+    """Rebuild the model from its architecture, as nt.load will: refuse to write a file it could not read."""
+    try:
+        with isolated_rng():  # building layers draws initial weights: the learner's random stream stays as it was
+            rebuilt = module_from_spec(json.loads(json.dumps(architecture)), who="nt.save")
+    except ValueError as exc:
+        detail = str(exc).split(": ", 1)[-1]  # module_from_spec names nt.load; this is nt.save speaking
+        raise ValueError(
+            f"nt.save: {detail}. So nt.load could not read the file, and nothing was written. A Module of your own whose "
+            f"__init__ takes arguments needs a get_config() that returns them (lesson 8, exercise 8.3)."
+        ) from None
+    theirs = {name: p.shape for name, p in rebuilt.named_parameters()}
+    ours = {name: p.shape for name, p in model.named_parameters()}
+    if theirs != ours:
+        raise ValueError(
+            f"nt.save: rebuilt from its get_config(), the model would have the parameters {theirs}, not {ours}, "
+            f"so nt.load could not put the weights back; nothing was written. Check what get_config() returns."
+        )
 
 
 def _umask() -> int:

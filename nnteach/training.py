@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from nnteach._rng import RNGLike, get_rng
-from nnteach._validation import as_float_array, check_2d, check_finite, check_int, check_same_length
+from nnteach._validation import as_float_array, check_2d, check_bool, check_finite, check_int, check_same_length
 from nnteach.callbacks import Callback, History
 from nnteach.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Loss, MSELoss
 from nnteach.module import Module, backward_without_input_grad
@@ -64,6 +64,8 @@ class Trainer:
         Raises:
             TrainingDiverged: if the loss is NaN or infinite (the weights are then left unchanged).
         """
+        x = as_float_array(x, "Trainer.train_step", "x", dtype=self.model.dtype)
+        check_finite(x, "Trainer.train_step", "x")  # NaN data is not divergence: say which it is
         # A diverging run overflows before the loss check below turns it into one clear error, so
         # NumPy's overflow warnings would only be noise before it.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -103,6 +105,9 @@ class Trainer:
         """
         X, y = self._check_data(X, y, "Trainer.fit")
         epochs = check_int(epochs, "epochs", "Trainer.fit")
+        shuffle = check_bool(shuffle, "shuffle", "Trainer.fit")
+        verbose = int(verbose) if isinstance(verbose, (bool, np.bool_)) else check_int(
+            verbose, "verbose (0 silent, 1 a progress bar)", "Trainer.fit", minimum=0)
         n = len(X)
         bs = n if batch_size is None else min(check_int(batch_size, "batch_size", "Trainer.fit"), n)
         if validation_data is not None:

@@ -441,3 +441,21 @@ def test_gradcheck_checks_its_own_arguments(call, error, message):
     model = nt.Sequential(nt.Linear(2, 1, rng=0))
     with pytest.raises(error, match=re.escape(message)):
         call(model, np.ones((3, 2)), np.zeros((3, 1)))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda m, t, d: t.fit(*d, shuffle="no", verbose=0), "Trainer.fit: expected shuffle to be True or False, got str 'no'."),
+    (lambda m, t, d: t.fit(*d, verbose="silent"), "Trainer.fit: expected verbose (0 silent, 1 a progress bar) to be an integer"),
+    (lambda m, t, d: nt.SGD(m.parameters(), lr=0.1, momentum=0.9, nesterov="no"), "SGD: expected nesterov to be True or False"),
+    (lambda m, t, d: nt.EarlyStopping(restore_best_weights="no"), "EarlyStopping: expected restore_best_weights to be True or False"),
+], ids=["shuffle", "verbose", "nesterov", "restore_best_weights"])
+def test_yes_no_options_take_true_or_false(model, trainer, data, make, message):
+    # "no" is a non-empty string, so it used to count as True
+    with pytest.raises(TypeError, match=re.escape(message)):
+        make(model, trainer, data)
+    trainer.fit(*data, epochs=1, verbose=False)  # a bool verbose still works
+
+
+def test_train_step_on_nan_data_names_the_data_not_divergence(trainer):
+    with pytest.raises(ValueError, match=re.escape("Trainer.train_step: x contains NaN or infinity (first at index (0, 1)")):
+        trainer.train_step(np.array([[0.0, np.nan]]), np.array([[1.0]]))

@@ -399,3 +399,23 @@ def test_saving_into_a_folder_that_does_not_exist_names_the_folder(tmp_path):
 def test_a_path_that_is_not_a_file_name_is_refused(call):
     with pytest.raises(TypeError, match=r"nt\.(save|load): expected a file name \(a str or pathlib\.Path\), got "):
         call(nt.Sequential(nt.Linear(2, 1, rng=0)))
+
+
+def test_a_model_that_could_not_be_loaded_back_is_not_written(tmp_path):
+    class Scale(nt.Module):  # takes an argument, but has no get_config to say so
+        def __init__(self, n):
+            super().__init__()
+            self.w = nt.Parameter(np.ones(n))
+
+        def forward(self, x):
+            return x * self.w.data
+
+        def backward(self, grad_output):
+            return grad_output
+
+    path = tmp_path / "scale.nnteach"
+    with pytest.raises(ValueError, match=r"nt.save: cannot rebuild .*Scale from config \{\}: .*missing 1 required "
+                                         r"positional argument: 'n'\. So nt.load could not read the file, and nothing "
+                                         r"was written"):
+        nt.save(nt.Sequential(nt.Linear(2, 3, rng=0), Scale(3)), path)
+    assert not path.exists() and list(tmp_path.iterdir()) == []

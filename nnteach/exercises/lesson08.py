@@ -191,14 +191,15 @@ def check_saveable(SaveableScale) -> Feedback:
     home = os.getcwd()
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.nnteach")
-        nt.save(model, path)
         try:
+            nt.save(model, path)  # it rebuilds the model from its config first, as nt.load will
             loaded = nt.load(path)
         except ValueError as exc:
             message = str(exc).replace(path, "model.nnteach").replace(home, ".")
-            return Feedback(ex, False, f"nt.load could not rebuild your layer, whose get_config() is {config!r}. "
-                                       f"It said: “{message}” nt.load calls {name}(**get_config()), so get_config "
-                                       f"must return the arguments of __init__, e.g. {{'features': self.features}}.")
+            return Feedback(ex, False, f"nt.load could not rebuild your layer, whose get_config() is {config!r} "
+                                       f"(nt.save checks this before writing). It said: “{message}” nt.load calls "
+                                       f"{name}(**get_config()), so get_config must return the arguments of __init__, "
+                                       f"e.g. {{'features': self.features}}.")
     if type(loaded[1]).__name__ != name:
         return Feedback(ex, False, f"the loaded model's last layer is a {type(loaded[1]).__name__}, not a {name}.")
     if loaded[1].get_config() != config:

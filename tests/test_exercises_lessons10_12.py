@@ -467,3 +467,9 @@ def test_checkers_never_raise(checker):
 ], ids=["rmse 0.1% off", "accuracy + 0.01", "recall 1% off"])
 def test_an_answer_that_is_nearly_right_is_still_wrong(check):
     assert_failed(check())
+
+
+def test_lesson12_mystery_keys_in_lower_case_count_and_other_keys_are_named():
+    answer = {"a": "bias_not_summed", "b": "no_zero_grad", "c": "update_before_backprop"}
+    assert_passed(lesson12.check_mystery(answer))  # it used to say "not attempted yet"
+    assert_failed(lesson12.check_mystery({"D": "no_zero_grad"}), "the keys should be the mysteries 'A', 'B' and 'C', got 'D'")

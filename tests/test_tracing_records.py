@@ -149,3 +149,13 @@ def test_a_bare_dense_model_is_traced_as_one_output_layer(rng):
         nt.BCELoss()(model(X), y)
     assert tr.layer_names == ("output",) and tr.activations == ("sigmoid",)
     assert tr.steps[0].layers[0].a.shape == (4, 2)
+
+
+def test_trace_step_takes_an_integer_index():
+    model = nt.Sequential(nt.Linear(2, 1, rng=0), nt.Sigmoid())
+    with nt.trace(model) as tr:
+        model(np.ones((1, 2)))
+    assert tr.step(0) is tr.steps[0]
+    for bad in ("0", None, 0.0):
+        with pytest.raises(TypeError, match=r"trace\.step: expected a step index \(int\), got "):
+            tr.step(bad)

@@ -6,6 +6,7 @@ training step must leave the model exactly as ``Trainer.train_step`` would.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -356,3 +357,13 @@ def test_hand_set_weights_also_set_the_hidden_size():
     weights = {"0.weight": np.ones((3, 2)), "0.bias": np.zeros(3), "2.weight": np.ones((1, 3)), "2.bias": [0.0]}
     state = XorState(weights=weights, mode="batch")
     assert state.hidden == 3 and state.frame().weights[0] == ((1.0, 1.0),) * 3
+
+
+@pytest.mark.parametrize("weights, error, message", [
+    ({"0.weight": 5}, ValueError, "expected weights['0.weight'] as rows of numbers, one row per neuron (2-D), got 0-D 5."),
+    ({"0.weight": [[1, 2], [3]]}, TypeError, "expected weights['0.weight'] to be a numeric array, got list"),
+    ({"0.weight": [[5, 5], [5, 5]], "0.bias": "x"}, TypeError, "expected weights['0.bias'] to be a numeric array"),
+], ids=["scalar", "ragged", "text"])
+def test_hand_set_weights_of_the_wrong_form_are_named(weights, error, message):
+    with pytest.raises(error, match=re.escape(f"XorState: {message}")):
+        XorState(weights=weights)

@@ -222,6 +222,10 @@ def check_mystery(answer) -> Feedback:
     if not isinstance(answer, dict):
         return Feedback(ex, False, f"expected a dict such as {{'A': 'no_zero_grad', 'B': ..., 'C': ...}}, got "
                                    f"{type(answer).__name__}.")
+    answer = {k.upper() if isinstance(k, str) else k: v for k, v in answer.items()}  # 'a' means 'A'
+    strange = [k for k in answer if k not in _MYSTERIES]
+    if strange:
+        return Feedback(ex, False, f"the keys should be the mysteries 'A', 'B' and 'C', got {strange[0]!r}.")
     missing = [k for k in _MYSTERIES if answer.get(k) is None]
     if len(missing) == len(_MYSTERIES):
         return Feedback(ex, None, "not attempted yet: name the bug of each mystery network.")

@@ -178,6 +178,8 @@ class TraceReader:
 
     def step(self, index: int) -> StepRecord:
         """The step with this global index (``StepRecord.index``), if it was kept."""
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"trace.step: expected a step index (int), got {type(index).__name__} {index!r}.")
         for s in self.steps:
             if s.index == index:
                 return s

@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 
 import nnteach as nt
+from nnteach._validation import as_float_array
 
 ACTIVATIONS = {"sigmoid": nt.Sigmoid, "tanh": nt.Tanh, "relu": nt.ReLU, "leaky_relu": nt.LeakyReLU,
                "identity": nt.Identity}
@@ -35,7 +36,11 @@ def check_weights(weights, who: str = "XorState") -> dict:
                         f"got {type(weights).__name__}.")
     out = {}
     for name, value in weights.items():
-        arr = np.asarray(value, dtype=np.float64)
+        arr = as_float_array(value, who, f"weights[{name!r}]")
+        want = 2 if str(name).endswith("weight") else 1  # (out, in) for a weight, (out,) for a bias
+        if arr.ndim != want:
+            shape = "rows of numbers, one row per neuron" if want == 2 else "one number per neuron"
+            raise ValueError(f"{who}: expected weights[{name!r}] as {shape} ({want}-D), got {arr.ndim}-D {value!r}.")
         if not np.isfinite(arr).all():
             raise ValueError(f"{who}: weights[{name!r}] contains NaN or infinity: {value!r}.")
         out[name] = arr

@@ -68,8 +68,9 @@ class XorState:
                  seed: int = 0, mode: str = "sample", weights: dict | None = None, first_sample: int = 0,
                  window: int = 200, granularity: str = "event"):
         who = "XorState"
+        checked = None if weights is None else check_weights(weights)
         if hidden is None:
-            hidden = np.shape(weights["0.weight"])[0] if isinstance(weights, dict) and "0.weight" in weights else 2
+            hidden = checked["0.weight"].shape[0] if checked is not None and "0.weight" in checked else 2
         self.hidden = check_int(hidden, "hidden (the number of hidden neurons)", who)
         if self.hidden > MAX_HIDDEN:
             raise ValueError(f"{who}: expected hidden <= {MAX_HIDDEN} (the diagram must stay readable), got {hidden}.")
@@ -81,7 +82,7 @@ class XorState:
         self.first_sample = check_row(first_sample, "first_sample")
         self.window = check_int(window, "window", who)
         self.granularity = granularity
-        self.initial_weights = None if weights is None else check_weights(weights)
+        self.initial_weights = checked
         data = nt.data.xor()
         self.X = data.X  # (4, 2)
         self.Y = data.y.astype(np.float64).reshape(-1, 1)  # (4, 1)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from nnteach._validation import check_bool, check_int, check_positive
 
 

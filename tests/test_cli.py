@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
 import nnteach as nt
 from nnteach.__main__ import main, run_check, run_xor, xor_network
@@ -39,7 +38,7 @@ def test_xor_prints_the_traced_step_with_the_numbers_of_the_trained_network():
     for j in range(2):  # each hidden neuron, forward and backward
         assert f"a⁽¹⁾{'₁₂'[j]} = σ(z⁽¹⁾{'₁₂'[j]}) = σ({z1[j]:.3f})".replace("-", "−") in text
         assert f"∂L/∂z⁽¹⁾{'₁₂'[j]} =" in text
-    assert f"∂L/∂z⁽²⁾₁ = " in text and "w⁽¹⁾₁₁ ←" in text  # backward and update of every layer
+    assert "∂L/∂z⁽²⁾₁ = " in text and "w⁽¹⁾₁₁ ←" in text  # backward and update of every layer
     assert re.search(r"After 300 epochs: loss \d\.\d{4}", text)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import nnteach as nt
-from feedback_asserts import assert_failed, assert_not_attempted, assert_passed, not_implemented
+from feedback_asserts import assert_failed, assert_not_attempted, assert_passed
 from nnteach.exercises import lesson00, lesson06, lesson09
 from nnteach.widgets.xor_state import XorState
 

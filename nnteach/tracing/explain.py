@@ -262,7 +262,7 @@ def _grad_z_line(c: _Ctx, a_sym: Part, z_sym: Part) -> Line:
     elif name == "identity":
         return Line([grad(z_sym), op("="), grad(a_sym), op("="), c.num(gz)], note="a = z, so the gradient passes unchanged")
     else:  # softmax and custom activations: quote the recorded value
-        return Line([grad(z_sym), op("="), Part(f"a_j(∂L/∂a_j − Σₖ ∂L/∂aₖ·aₖ)", r"a_j\left(\frac{\partial L}{\partial a_j} - \sum_k \frac{\partial L}{\partial a_k} a_k\right)")
+        return Line([grad(z_sym), op("="), Part("a_j(∂L/∂a_j − Σₖ ∂L/∂aₖ·aₖ)", r"a_j\left(\frac{\partial L}{\partial a_j} - \sum_k \frac{\partial L}{\partial a_k} a_k\right)")
                      if name == "softmax" else Part(f"{name}′ · ∂L/∂a", rf"\mathrm{{{name}}}' \cdot \frac{{\partial L}}{{\partial a}}"),
                      op("="), c.num(gz)])
     return Line([*head, *body, op("="), c.num(gz)], note=note)

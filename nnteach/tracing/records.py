@@ -6,7 +6,7 @@ Notation (as everywhere in nnteach): for neuron layer l with input ``input`` (N,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 

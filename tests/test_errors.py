@@ -459,3 +459,12 @@ def test_yes_no_options_take_true_or_false(model, trainer, data, make, message):
 def test_train_step_on_nan_data_names_the_data_not_divergence(trainer):
     with pytest.raises(ValueError, match=re.escape("Trainer.train_step: x contains NaN or infinity (first at index (0, 1)")):
         trainer.train_step(np.array([[0.0, np.nan]]), np.array([[1.0]]))
+
+
+@pytest.mark.parametrize("loss_fn", [nt.MSELoss(), nt.L1Loss()], ids=["MSE", "L1"])
+def test_nan_targets_are_named_while_a_nan_prediction_stays_a_nan_loss(loss_fn):
+    # BCE and CE already refused NaN targets; MSE and L1 returned NaN, which looked like divergence
+    with pytest.raises(ValueError, match=re.escape(f"{type(loss_fn).__name__}: y_true contains NaN or infinity "
+                                                   f"(first at index (1, 0): nan)")):
+        loss_fn(np.ones((3, 1)), np.array([[1.0], [np.nan], [0.0]]))
+    assert np.isnan(loss_fn(np.array([[np.nan], [1.0], [0.0]]), np.ones((3, 1))))  # divergence: the caller's to judge

@@ -140,6 +140,15 @@ def test_a_newer_format_version_asks_to_upgrade(good):
         trace_from_dict(good)
 
 
+@pytest.mark.parametrize("version", ["2", 2.0, None, 0, -5, True])
+def test_a_format_version_that_no_nnteach_wrote_is_named(good, version):
+    # "2" was called newer than 2, and 0, -5 and True were read as if valid
+    good["format_version"] = version
+    with pytest.raises(ValueError, match=re.escape(f"nt.load_trace: expected format_version to be a whole number "
+                                                   f"from 1 to 2, got {version!r}.")):
+        trace_from_dict(good)
+
+
 def _strict(text: str):
     """Parse as a strict JSON reader (a browser's JSON.parse) would: no NaN or Infinity tokens."""
     def refuse(token):

@@ -67,8 +67,12 @@ class LoadedTrace(TraceReader):
         if not isinstance(d, dict) or d.get("format") != FORMAT:
             raise ValueError(f"{who}: expected a dict made by Trace.to_dict() (format {FORMAT!r}), "
                              f"got {type(d).__name__} with format {d.get('format') if isinstance(d, dict) else None!r}.")
-        if not isinstance(d.get("format_version"), int) or d["format_version"] > FORMAT_VERSION:
-            raise ValueError(f"{who}: trace format version {d.get('format_version')!r} is newer than this nnteach "
+        version = d.get("format_version")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise ValueError(f"{who}: expected format_version to be a whole number from 1 to {FORMAT_VERSION}, got "
+                             f"{version!r}. Was the file written by Trace.save_json, and not edited since?")
+        if version > FORMAT_VERSION:
+            raise ValueError(f"{who}: trace format version {version!r} is newer than this nnteach "
                              f"reads ({FORMAT_VERSION}). Upgrade nnteach.")
         try:
             self.layer_names = tuple(d["layer_names"])

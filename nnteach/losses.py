@@ -84,20 +84,21 @@ class Loss(Module):
         return y_pred, y_true
 
 
-def _check_finite_targets(value: float, y_true: np.ndarray, who: str) -> float:
-    """A NaN or infinite loss from NaN or infinite targets is the data's fault: say so. (Checked only
-    when the value is not finite, so a valid batch pays one float comparison; a prediction gone to NaN
-    is divergence and is left to the caller, as before.)"""
-    if not math.isfinite(value) and not np.isfinite(y_true).all():
+def _refuse_non_finite_targets(y_true: np.ndarray, who: str) -> None:
+    """Called when a loss came out NaN or infinite: if the targets are to blame, say so. (A prediction
+    gone to NaN is divergence, left to the caller as before; a valid batch never gets here.)"""
+    if not np.isfinite(y_true).all():
         check_finite(y_true, who, "y_true")
-    return value
 
 
 class MSELoss(Loss):
     r"""Mean squared error :math:`L = \frac1M\sum (\hat y - y)^2`; :math:`\partial L/\partial\hat y = \frac2M(\hat y - y)`."""
 
     def _value(self, y_pred, y_true):
-        return _check_finite_targets(F.mse_loss(y_pred, y_true), y_true, "MSELoss")
+        value = F.mse_loss(y_pred, y_true)
+        if not math.isfinite(value):
+            _refuse_non_finite_targets(y_true, "MSELoss")
+        return value
 
     def _grad(self, y_pred, y_true):
         return F.mse_loss_backward(y_pred, y_true)
@@ -107,7 +108,10 @@ class L1Loss(Loss):
     r"""Mean absolute error :math:`L = \frac1M\sum |\hat y - y|`; robust to outliers."""
 
     def _value(self, y_pred, y_true):
-        return _check_finite_targets(F.l1_loss(y_pred, y_true), y_true, "L1Loss")
+        value = F.l1_loss(y_pred, y_true)
+        if not math.isfinite(value):
+            _refuse_non_finite_targets(y_true, "L1Loss")
+        return value
 
     def _grad(self, y_pred, y_true):
         return F.l1_loss_backward(y_pred, y_true)

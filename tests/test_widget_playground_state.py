@@ -267,3 +267,12 @@ def test_setting_the_default_noise_explicitly_keeps_the_training():
     state.train_chunk(epochs=2)
     state.configure(noise=0.1)  # the same noise the data set already uses
     assert state.epoch == 2
+
+
+def test_numpy_numbers_count_as_numbers():
+    # a slider or an array hands over NumPy scalars; they were refused as "np.float32(0.2)"
+    state = PlaygroundState("moons", test_fraction=np.float32(0.2), seed=0)
+    state.set_neurons(np.int64(0), 3)
+    assert state.config.hidden[0] == 3 and abs(state.config.test_fraction - 0.2) < 1e-7
+    with pytest.raises(ValueError, match=r"expected test_fraction between 0.05 and 0.9, got 0.95\.$"):
+        PlaygroundState("moons", test_fraction=np.float64(0.95))

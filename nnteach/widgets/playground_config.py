@@ -7,6 +7,7 @@ the two builders (data set, model). Plain NumPy and the core, like the state.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -113,8 +114,9 @@ def validated(cfg: PlaygroundConfig, custom: bool) -> PlaygroundConfig:
     if cfg.noise is not None:
         check_positive(cfg.noise, "noise", WHO, allow_zero=True)
     check_int(cfg.n_samples, "n_samples", WHO, minimum=20)
-    if not isinstance(cfg.test_fraction, (int, float)) or not 0.05 <= cfg.test_fraction <= 0.9:
-        raise ValueError(f"{WHO}: expected test_fraction between 0.05 and 0.9, got {cfg.test_fraction!r}.")
+    if (isinstance(cfg.test_fraction, bool) or not isinstance(cfg.test_fraction, numbers.Real)
+            or not 0.05 <= cfg.test_fraction <= 0.9):  # a NumPy float from a slider or an array is fine
+        raise ValueError(f"{WHO}: expected test_fraction between 0.05 and 0.9, got {cfg.test_fraction}.")
     check_int(cfg.classes, "classes", WHO, minimum=2)
     if cfg.classes > 2 and cfg.dataset not in MULTICLASS_DATASETS + ("custom",):
         raise ValueError(f"{WHO}: the {cfg.dataset} data set has 2 classes, got classes={cfg.classes}. "

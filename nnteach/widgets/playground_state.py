@@ -13,6 +13,7 @@ neurons' maps from forward hooks during that same call - never from a second com
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -129,10 +130,10 @@ class PlaygroundState:
     def set_neurons(self, layer: int, neurons: int) -> None:
         """Set the width of hidden layer ``layer`` (0-based); rebuilds the model."""
         hidden = list(self.config.hidden)
-        if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < len(hidden):
-            raise IndexError(f"{WHO}.set_neurons: hidden layer {layer!r} does not exist; "
+        if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or not 0 <= layer < len(hidden):
+            raise IndexError(f"{WHO}.set_neurons: hidden layer {layer} does not exist; "
                              f"valid layers are 0..{len(hidden) - 1}.")
-        hidden[layer] = neurons
+        hidden[int(layer)] = neurons
         self.configure(hidden=tuple(hidden))
 
     def _apply(self, config: PlaygroundConfig, rebuild_data: bool = False, rebuild_model: bool = True) -> None:

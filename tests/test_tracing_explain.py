@@ -319,3 +319,12 @@ def test_digits_must_be_a_whole_number_of_decimals(worked, digits, error):
         worked.explain(0, 0, 0, digits=digits)
     assert worked.explain(0, 0, 0, digits=2).text.endswith("σ(2.5) = 0.92")  # the decimals asked for
     assert worked.explain(0, 0, 0, digits=4).text.endswith("σ(2.5) = 0.9241")
+
+
+def test_nan_infinity_and_huge_numbers_read_well_in_text_and_latex():
+    from nnteach.tracing.notation import num
+
+    assert (num(float("nan")).text, num(float("nan")).latex) == ("NaN", r"\text{NaN}")  # not the product n·a·n
+    assert (num(float("-inf")).text, num(float("-inf")).latex) == ("−∞", r"-\infty")
+    assert (num(-2.5e20).text, num(-2.5e20).latex) == ("−2.5e+20", r"-2.5\times 10^{20}")  # not 21 digits
+    assert (num(1.23e-5).latex, num(999999.0).text, num(0.9702).text) == (r"1.23\times 10^{-5}", "999999", "0.970")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass
 
 _SUP = str.maketrans("0123456789()-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁻")
@@ -22,19 +23,24 @@ class Part:
 
 def num(v: float, digits: int = 3) -> Part:
     """A number as learners read it: exact short values stay short (2.5, 5, 0); rounded ones show
-    ``digits`` decimals (0.970); magnitudes below 0.01 get ``digits`` significant digits (0.00123)."""
+    ``digits`` decimals (0.970); magnitudes below 0.01 or of a million and more get ``digits``
+    significant digits (0.00123, 2.5e+20); NaN and infinity read as NaN and ∞."""
     v = float(v)
-    if math.isnan(v) or math.isinf(v):
-        s = str(v)
-    elif v == 0:
+    if math.isnan(v):
+        return Part("NaN", r"\text{NaN}")  # in LaTeX, plain "nan" would read as the product n·a·n
+    if math.isinf(v):
+        return Part("∞" if v > 0 else "−∞", r"\infty" if v > 0 else r"-\infty")
+    if v == 0:
         s = "0"
+    elif 1e6 <= abs(v):  # a diverged weight: 2.5e+20, not twenty-one digits
+        s = f"{v:.{digits}g}"
     elif abs(v) >= 0.01:
         s = f"{v:.{digits}f}"
         if round(v, digits) == v:
             s = s.rstrip("0").rstrip(".")
     else:
         s = f"{v:.{digits}g}"
-    latex = s.replace("e-", r"\times 10^{-").replace("e+", r"\times 10^{") + ("}" if "e" in s else "")
+    latex = re.sub(r"e([+-])0*(\d+)", lambda m: r"\times 10^{" + m.group(1).replace("+", "") + m.group(2) + "}", s)
     return Part(s.replace("-", "−"), latex)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -192,3 +193,17 @@ def test_the_text_a_notebook_shows_for_the_explorer_is_its_summary():
 
     widget = ForwardPassExplorer()
     assert widget._repr_mimebundle_()["text/plain"] == widget.state.summary()
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(input_range=(2, -2)), ValueError, "expected input_range=(low, high) with low < high, both finite, got (2, -2)."),
+    (dict(input_range=(0,)), TypeError, "expected input_range=(low, high), two numbers, got (0,)."),
+    (dict(state="x"), TypeError, "expected state to be an ExplorerState, got str."),
+], ids=["reversed", "one number", "state"])
+def test_the_view_checks_its_own_arguments(kwargs, error, message):
+    # a reversed range built sliders that could not move, and said nothing
+    pytest.importorskip("ipywidgets")
+    from nnteach.widgets.explorer_view import ForwardPassExplorer
+
+    with pytest.raises(error, match=re.escape(f"ForwardPassExplorer: {message}")):
+        ForwardPassExplorer(**kwargs)

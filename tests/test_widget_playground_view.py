@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -177,3 +179,12 @@ def test_the_text_a_notebook_shows_for_the_playground_is_its_summary():
     bundle = widget._repr_mimebundle_()
     assert bundle["text/plain"] == widget.state.summary()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(interval=0), ValueError, "Playground: expected interval (milliseconds between frames) >= 10, got 0."),
+    (dict(state="x"), TypeError, "Playground: expected state to be a PlaygroundState, got str."),
+], ids=["interval", "state"])
+def test_the_view_checks_its_own_arguments(kwargs, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        Playground(**kwargs)

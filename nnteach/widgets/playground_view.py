@@ -18,6 +18,7 @@ import time
 
 import ipywidgets as W
 
+from nnteach._validation import check_int
 from nnteach.widgets._display import ShowsSummary
 
 from nnteach.viz.boundary import NeuronFigure, PlaygroundFigure
@@ -48,6 +49,9 @@ class Playground(ShowsSummary, W.VBox):
 
     def __init__(self, dataset: str = "circles", *, X=None, y=None, state: PlaygroundState | None = None,
                  interval: int = 100, **config):
+        if state is not None and not isinstance(state, PlaygroundState):
+            raise TypeError(f"Playground: expected state to be a PlaygroundState, got {type(state).__name__}.")
+        interval = check_int(interval, "interval (milliseconds between frames)", "Playground", minimum=10)
         self.state = state if state is not None else PlaygroundState(dataset, X=X, y=y, **config)
         self._figure, self._neuron_figure = PlaygroundFigure(), NeuronFigure()
         self._busy = False

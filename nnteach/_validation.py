@@ -93,6 +93,10 @@ def check_int(value, name: str, who: str, minimum: int = 1) -> int:
 
 
 def check_choice(value: str, choices, name: str, who: str) -> str:
+    if not isinstance(value, str):  # a list is not even hashable: name the mistake instead
+        valid = ", ".join(repr(c) for c in choices)
+        raise TypeError(f"{who}: expected {name} to be a name (a str), got {type(value).__name__} {value!r}. "
+                        f"Valid names: {valid}.")
     if value not in choices:
         valid = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{who}: unknown {name} {value!r}. Valid names: {valid}.")

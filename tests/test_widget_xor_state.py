@@ -367,3 +367,15 @@ def test_hand_set_weights_also_set_the_hidden_size():
 def test_hand_set_weights_of_the_wrong_form_are_named(weights, error, message):
     with pytest.raises(error, match=re.escape(f"XorState: {message}")):
         XorState(weights=weights)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda s: XorState(activation=["relu"]), TypeError, "XorState: expected activation to be a name (a str), got list"),
+    (lambda s: s.set_weight("0.bias", 1.0, 2), TypeError, "XorState.set_weight: expected index (neuron, input) for a "
+                                                          "weight or neuron for a bias, got float 1.0."),
+    (lambda s: s.decision_grid(-3), ValueError, "XorState.decision_grid: expected resolution >= 2, got -3."),
+    (lambda s: s.decision_grid(5, lim=(1,)), TypeError, "XorState.decision_grid: expected lim=(low, high), two numbers"),
+], ids=["activation list", "set_weight order", "resolution", "lim"])
+def test_the_state_names_each_bad_argument(call, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        call(XorState())

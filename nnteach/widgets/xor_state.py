@@ -275,7 +275,13 @@ class XorState:
         params = dict(self.model.named_parameters())
         if name not in params:
             raise ValueError(f"XorState.set_weight: unknown parameter {name!r}. Valid names: {list(params)}.")
-        index = (index,) if isinstance(index, numbers.Integral) else tuple(index)
+        if isinstance(index, numbers.Integral):
+            index = (index,)
+        elif isinstance(index, (tuple, list)):
+            index = tuple(index)
+        else:
+            raise TypeError(f"XorState.set_weight: expected index (neuron, input) for a weight or neuron for a bias, "
+                            f"got {type(index).__name__} {index!r}. The value comes third: set_weight(name, index, value).")
         shape = params[name].shape
         if len(index) != len(shape) or not all(isinstance(i, numbers.Integral) and 0 <= i < n
                                                for i, n in zip(index, shape)):
@@ -361,7 +367,14 @@ class XorState:
     def decision_grid(self, resolution: int = 41, lim: tuple[float, float] = (-0.5, 1.5)) -> np.ndarray:
         """ŷ on a ``resolution`` × ``resolution`` grid over ``lim``² (rows: x₂, columns: x₁), with the
         weights on screen (``Sequential.predict``, eval mode, not a training step)."""
-        return self._probe.decision_grid(*self._shown(), resolution, tuple(lim))
+        resolution = check_int(resolution, "resolution", "XorState.decision_grid", minimum=2)
+        try:
+            low, high = (float(v) for v in lim)
+        except (TypeError, ValueError):
+            raise TypeError(f"XorState.decision_grid: expected lim=(low, high), two numbers, got {lim!r}.") from None
+        if not low < high:
+            raise ValueError(f"XorState.decision_grid: expected lim=(low, high) with low < high, got {lim!r}.")
+        return self._probe.decision_grid(*self._shown(), resolution, (low, high))
 
     def hidden_plane(self, resolution: int = 41):
         """For H = 2: the output ŷ over the hidden plane (a⁽¹⁾₁, a⁽¹⁾₂), as ``(extent, values)`` with

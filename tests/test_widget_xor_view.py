@@ -185,3 +185,10 @@ def test_the_current_event_is_highlighted_in_the_svg():
     assert svg.count('opacity="0.7"') == 2  # two edge halos
     assert re.search(r'<circle cx="[\d.]+" cy="[\d.]+" r="32"', svg)  # the neuron's halo
     assert "font-weight=\"bold\"" in svg
+
+
+def test_an_unknown_setting_lists_the_valid_ones():
+    with pytest.raises(TypeError, match=r"XorVisualizer: unknown setting 'hiden'\. Valid settings: hidden, activation, "):
+        XorVisualizer(hiden=3)
+    with pytest.raises(TypeError, match=r"XorVisualizer: expected state to be an XorState, got str\."):
+        XorVisualizer(state="x")

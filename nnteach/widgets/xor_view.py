@@ -14,6 +14,7 @@ Examples:
 
 from __future__ import annotations
 
+import inspect
 from html import escape
 
 import ipywidgets as W
@@ -69,6 +70,12 @@ class XorVisualizer(ShowsSummary):
     def __init__(self, state: XorState | None = None, **config):
         if state is not None and config:
             raise TypeError("XorVisualizer: pass either a state or configuration keywords, not both.")
+        if state is not None and not isinstance(state, XorState):
+            raise TypeError(f"XorVisualizer: expected state to be an XorState, got {type(state).__name__}.")
+        valid = [name for name in inspect.signature(XorState).parameters]
+        unknown = [name for name in config if name not in valid]
+        if unknown:
+            raise TypeError(f"XorVisualizer: unknown setting {unknown[0]!r}. Valid settings: {', '.join(valid)}.")
         self.state = state if state is not None else XorState(**config)
         self._figure = None
         self._plot_key = None

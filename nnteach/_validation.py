@@ -131,11 +131,10 @@ def as_path(path, who: str):
     return Path(path)
 
 
-def check_writable(path, who: str) -> None:
+def check_writable(path, who: str, example: str) -> None:
     """A file can be written at ``path``: it is not a folder, and its folder exists."""
     if path.is_dir():
-        raise IsADirectoryError(f"{who}: {str(path)!r} is a folder; give a file name inside it, such as "
-                                f"{str(path / ('model' + (path.suffix or '.out')))!r}.")
+        raise IsADirectoryError(f"{who}: {str(path)!r} is a folder; give a file name such as {str(path / example)!r}.")
     folder = path.parent
     if not folder.is_dir():
         raise FileNotFoundError(f"{who}: the folder {str(folder)!r} does not exist. Create it first, "
@@ -158,3 +157,14 @@ def check_bool(value, name: str, who: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{who}: expected {name} to be True or False, got {type(value).__name__} {value!r}.")
     return bool(value)
+
+
+def check_interval(value, name: str, who: str) -> tuple[float, float]:
+    """``(low, high)``: two finite numbers, low below high (a slider's range, a plot's limits)."""
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{who}: expected {name}=(low, high), two numbers, got {value!r}.") from None
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ValueError(f"{who}: expected {name}=(low, high) with low < high, both finite, got {value!r}.")
+    return low, high

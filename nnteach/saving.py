@@ -50,9 +50,7 @@ def save(model: Module, path) -> Path:
     if not isinstance(model, Module):
         raise TypeError(f"nt.save: expected a Module, got {type(model).__name__}.")
     path = as_path(path, "nt.save")
-    if path.is_dir():
-        raise IsADirectoryError(f"nt.save: {str(path)!r} is a folder; give a file name such as {str(path / 'model.nnteach')!r}.")
-    check_writable(path, "nt.save")
+    check_writable(path, "nt.save", "model.nnteach")
     arrays = {}
     params = []
     for name, p in model.named_parameters():

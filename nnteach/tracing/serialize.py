@@ -120,7 +120,7 @@ def trace_from_dict(d: dict) -> LoadedTrace:
 def save_trace(tr: TraceReader, path) -> Path:
     """Write the trace as JSON (atomically: a temporary file renamed into place)."""
     path = as_path(path, "trace.save_json")
-    check_writable(path, "trace.save_json")
+    check_writable(path, "trace.save_json", "trace.json")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w") as fh:

@@ -13,10 +13,10 @@ CSS classes: the root ``nnteach-explorer``; ``nnteach-explorer-input`` on each s
 from __future__ import annotations
 
 import html
-import math
 
 import ipywidgets as W
 
+from nnteach._validation import check_interval
 from nnteach.widgets._display import ShowsSummary
 
 from nnteach.tracing.notation import num
@@ -45,7 +45,7 @@ class ForwardPassExplorer(ShowsSummary, W.VBox):
         if state is not None and not isinstance(state, ExplorerState):
             raise TypeError(f"ForwardPassExplorer: expected state to be an ExplorerState, got {type(state).__name__}.")
         self.state = state if state is not None else ExplorerState(model, seed=seed)
-        low, high = _check_range(input_range)
+        low, high = check_interval(input_range, "input_range", "ForwardPassExplorer")
         self.sliders = []
         for i, value in enumerate(self.state.inputs):
             slider = W.FloatSlider(value=value, min=min(low, value), max=max(high, value), step=0.05,
@@ -137,15 +137,3 @@ def neuron_table_html(frame: ExplorerFrame) -> str:
 
 
 __all__ = ["ForwardPassExplorer", "explorer_svg", "neuron_table_html"]
-
-
-def _check_range(input_range) -> tuple[float, float]:
-    """The sliders' (low, high): two finite numbers, low below high."""
-    try:
-        low, high = (float(v) for v in input_range)
-    except (TypeError, ValueError):
-        raise TypeError(f"ForwardPassExplorer: expected input_range=(low, high), two numbers, got {input_range!r}.") from None
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise ValueError(f"ForwardPassExplorer: expected input_range=(low, high) with low < high, both finite, "
-                         f"got {input_range!r}.")
-    return low, high

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 import nnteach as nt
-from nnteach._validation import check_choice, check_int, check_positive
+from nnteach._validation import check_choice, check_int, check_interval, check_positive
 from nnteach.tracing import StepRecord
 from nnteach.tracing.notation import num, sym
 from nnteach.widgets.xor_config import (ACTIVATIONS, CLASSIC_WEIGHTS, GRANULARITIES, LOSSES, MAX_HIDDEN, MODES,
@@ -368,12 +368,7 @@ class XorState:
         """ŷ on a ``resolution`` × ``resolution`` grid over ``lim``² (rows: x₂, columns: x₁), with the
         weights on screen (``Sequential.predict``, eval mode, not a training step)."""
         resolution = check_int(resolution, "resolution", "XorState.decision_grid", minimum=2)
-        try:
-            low, high = (float(v) for v in lim)
-        except (TypeError, ValueError):
-            raise TypeError(f"XorState.decision_grid: expected lim=(low, high), two numbers, got {lim!r}.") from None
-        if not low < high:
-            raise ValueError(f"XorState.decision_grid: expected lim=(low, high) with low < high, got {lim!r}.")
+        low, high = check_interval(lim, "lim", "XorState.decision_grid")
         return self._probe.decision_grid(*self._shown(), resolution, (low, high))
 
     def hidden_plane(self, resolution: int = 41):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnteach._validation import as_float_array, check_2d, check_finite
+from nnteach._validation import as_float_array, check_2d, check_finite, check_int
 from nnteach.module import MODULE_REGISTRY, Module, backward_without_input_grad, registry_name
 
 
@@ -107,12 +107,19 @@ class Sequential(Module):
         Returns a :class:`ModelSummary`: a string that displays as the table at the end of a
         notebook cell (or use ``print(model.summary())``), with ``.total_params`` and ``.rows``.
         For 2-16-8-1 (ReLU, ReLU, Sigmoid) the total is 193: (2·16 + 16) + (16·8 + 8) + (8·1 + 1).
+
+        Args:
+            input_features: the width of the input (default: the first layer's ``in_features``).
+
+        Raises:
+            ValueError: when a Linear or Dense would get another width than its ``in_features``.
         """
-        n_in = input_features if input_features is not None else self.in_features
+        given = input_features is not None
+        n_in = check_int(input_features, "input_features", "Sequential.summary") if given else self.in_features
         shape: tuple = ("N", n_in if n_in is not None else "?")
         rows = [("#", "Layer (type)", "Output shape", "Param #")]
         for i, layer in enumerate(self.layers):
-            shape = layer.output_shape(shape)
+            shape, given = _output_shape_checked(layer, shape, str(i), given)
             rows.append((str(i), layer.summary_label(),
                          "(" + ", ".join(str(s) for s in shape) + ")", f"{layer.num_parameters():,}"))
         widths = [max(len(r[c]) for r in rows) for c in range(4)]
@@ -128,7 +135,31 @@ class Sequential(Module):
 
     @classmethod
     def from_config(cls, config: dict) -> "Sequential":
-        return cls([module_from_spec(spec) for spec in config["layers"]])
+        layers = config.get("layers")
+        if not isinstance(layers, list):
+            got = "no 'layers'" if "layers" not in config else f"{type(layers).__name__} {_short(layers, 60)}"
+            raise ValueError(f"Sequential.from_config: expected config['layers'] to be a list of module specs, "
+                             f"got {got}.")
+        return cls([module_from_spec(spec) for spec in layers])
+
+
+def _output_shape_checked(layer: Module, shape: tuple, where: str, given: bool) -> tuple[tuple, bool]:
+    """``layer.output_shape(shape)``, once each Linear or Dense in it (nested Sequentials too) gets the width it
+    expects. ``given``: the width is still summary's input_features, no Linear or Dense has been passed yet."""
+    if isinstance(layer, Sequential):
+        for k, inner in enumerate(layer.layers):
+            shape, given = _output_shape_checked(inner, shape, f"{where}.{k}", given)
+        return shape, given
+    expected, got = getattr(layer, "in_features", None), shape[-1]
+    if isinstance(expected, int) and isinstance(got, int) and got != expected:
+        if given:
+            got_text = (f"input_features={got}. Call summary({expected}), or leave input_features out to use "
+                        f"the model's own input width.")
+        else:
+            got_text = f"{got} from the layers before it. Does the previous layer output {got} features?"
+        raise ValueError(f"Sequential.summary: layer {where}, {layer.summary_label()}, expects {expected} input "
+                         f"features, got {got_text}")
+    return layer.output_shape(shape), given and expected is None
 
 
 class ModelSummary(str):
@@ -149,17 +180,40 @@ def module_to_spec(module: Module) -> dict:
     return {"class": registry_name(type(module)), "config": module.get_config()}
 
 
+class SpecError(ValueError):
+    """A module spec that cannot be rebuilt; the message already says which class and config."""
+
+
+def _short(value, limit: int = 100) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def module_from_spec(spec: dict, who: str = "nt.load") -> Module:
-    """Rebuild a module from :func:`module_to_spec` output; only known Module classes can be named."""
+    """Rebuild a module from :func:`module_to_spec` output; only known Module classes can be named.
+
+    Raises:
+        SpecError: a ValueError naming the class and config that could not be built, and why.
+    """
     if not isinstance(spec, dict) or "class" not in spec:
-        raise ValueError(f"{who}: expected a module spec {{'class': ..., 'config': ...}}, got {spec!r:.80}.")
-    cls = MODULE_REGISTRY.get(spec["class"])
+        raise SpecError(f"{who}: expected a module spec {{'class': ..., 'config': ...}}, got {spec!r:.80}.")
+    name = spec["class"]
+    if not isinstance(name, str):
+        raise SpecError(f"{who}: expected the class of a module spec to be a name (a str), got "
+                        f"{type(name).__name__} {_short(name, 60)}.")
+    cls = MODULE_REGISTRY.get(name)
     if cls is None:
-        raise ValueError(
-            f"{who}: the file names a layer class {spec['class']!r} that is not defined. If it is your own "
+        raise SpecError(
+            f"{who}: the file names a layer class {name!r} that is not defined. If it is your own "
             f"Module subclass, import or define it before loading."
         )
+    config = spec.get("config", {})
+    if not isinstance(config, dict):
+        raise SpecError(f"{who}: expected the config of {name} to be a dict of its arguments, got "
+                        f"{type(config).__name__} {_short(config, 60)}.")
     try:
-        return cls.from_config(dict(spec.get("config", {})))
-    except (TypeError, KeyError) as exc:
-        raise ValueError(f"{who}: cannot rebuild {spec['class']} from config {spec.get('config')!r}: {exc}") from None
+        return cls.from_config(dict(config))
+    except SpecError:
+        raise  # a module inside this one, already named
+    except (TypeError, KeyError, ValueError) as exc:  # the arguments the config gives, refused by the class
+        raise SpecError(f"{who}: cannot rebuild {name} from config {_short(config)}: {exc}") from None

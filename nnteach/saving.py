@@ -26,7 +26,7 @@ import numpy as np
 
 from nnteach._rng import isolated_rng
 from nnteach._validation import as_path, check_writable
-from nnteach.model import module_from_spec, module_to_spec
+from nnteach.model import SpecError, module_from_spec, module_to_spec
 from nnteach.module import Module
 
 FORMAT = "nnteach-model"
@@ -112,8 +112,9 @@ def load(path) -> Module:
 
     Raises:
         FileNotFoundError: no file at ``path``.
-        ModelFileError: the file is not an nnteach model, is truncated or corrupted, or was written
-            by a newer format version.
+        ModelFileError: the file is not an nnteach model, is truncated or corrupted, was written
+            by a newer format version, or describes an architecture that cannot be built or does not
+            fit the weights it stores.
     """
     path = as_path(path, "nt.load")
     if not path.exists():
@@ -150,19 +151,54 @@ def load(path) -> Module:
                         f"nt.load: {str(path)!r} is corrupted: parameter {entry['name']!r} is not a plain "
                         f"numeric array ({exc})."
                     ) from None
+                if arr.dtype.kind not in "biuf":  # text, bytes, dates, complex: read, but not numbers a layer takes
+                    raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: parameter {entry['name']!r} holds "
+                                         f"dtype {arr.dtype}, expected real numbers (float32 or float64).")
                 if list(arr.shape) != list(entry["shape"]) or hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest() != entry["sha256"]:
                     raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: parameter {entry['name']!r} does not match its checksum.")
                 state[entry["name"]] = arr
     # NotImplementedError: a damaged zip entry naming an unknown compression method.
     except (zipfile.BadZipFile, EOFError, zlib.error, OSError, NotImplementedError) as exc:
         raise ModelFileError(f"nt.load: {str(path)!r} is truncated or corrupted ({exc}). Save the model again.") from None
-    with isolated_rng():
-        model = module_from_spec(header["architecture"])
+    model = _build(header["architecture"], path)
+    _check_parameters_fit(model, state, path)
     dtypes = {a.dtype for a in state.values()}
-    if len(dtypes) == 1:
+    if len(dtypes) == 1 and dtypes <= {np.dtype(np.float32), np.dtype(np.float64)}:
         model.to(dtypes.pop())
-    model.load_state_dict(state)
+    try:
+        model.load_state_dict(state)
+    except ValueError as exc:  # names and shapes fit (checked above): a value the model refuses, such as NaN
+        raise ModelFileError(f"nt.load: {str(path)!r} holds weights the model refuses: {exc}") from None
     return model
+
+
+def _build(architecture: dict, path: Path) -> Module:
+    """The model the header's architecture describes, or a ModelFileError saying what in it cannot be built."""
+    try:
+        with isolated_rng():  # building layers draws initial weights: the learner's random stream stays as it was
+            return module_from_spec(architecture)
+    except SpecError as exc:
+        detail = str(exc).split(": ", 1)[-1]  # module_from_spec speaks as nt.load already
+        raise ModelFileError(f"nt.load: {str(path)!r} has an architecture that cannot be built: {detail}") from None
+    except MemoryError:
+        raise ModelFileError(f"nt.load: {str(path)!r} has an architecture too large to build in memory. Was its "
+                             f"{HEADER} edited (layer sizes such as in_features or out_features)?") from None
+
+
+def _check_parameters_fit(model: Module, state: dict, path: Path) -> None:
+    """The file stores exactly the parameters its architecture builds, each with the shape it builds."""
+    built = {name: p.shape for name, p in model.named_parameters()}
+    missing, extra = [n for n in built if n not in state], [n for n in state if n not in built]
+    if missing or extra:
+        parts = ([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else [])
+        raise ModelFileError(f"nt.load: {str(path)!r} is damaged: its parameters do not match its architecture "
+                             f"({'; '.join(parts)}); the architecture has exactly {list(built)}.")
+    for name, shape in built.items():
+        if state[name].shape != shape:
+            raise ModelFileError(
+                f"nt.load: {str(path)!r} is damaged: parameter {name!r} is stored with shape {state[name].shape}, "
+                f"but the architecture in the file gives it shape {shape}. Were the layer sizes in its {HEADER} edited?"
+            )
 
 
 def _read_header(zf: zipfile.ZipFile, path: Path) -> dict:
@@ -170,11 +206,15 @@ def _read_header(zf: zipfile.ZipFile, path: Path) -> dict:
         header = json.loads(zf.read(HEADER).decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: its {HEADER} is not valid JSON.") from None
+    except RecursionError:  # brackets nested thousands deep: no model file has them
+        raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: its {HEADER} is nested too deeply "
+                             f"to read.") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ModelFileError(f"nt.load: {str(path)!r} is not an nnteach model file (format {header.get('format') if isinstance(header, dict) else None!r}).")
     version = header.get("format_version")
-    if not isinstance(version, int):
-        raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: no valid format_version.")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: expected format_version to be a whole number "
+                             f"from 1 to {FORMAT_VERSION}, got {version!r}.")
     if version > FORMAT_VERSION:
         raise ModelFileError(
             f"nt.load: {str(path)!r} was written in model format version {version} (by nnteach "

@@ -76,6 +76,42 @@ def test_text_input_is_a_type_error(model):
         model(np.array([["a", "b"]]))
 
 
+def test_summary_with_an_input_width_the_first_layer_does_not_take_names_both_sizes():
+    # summary(5) printed a table for a model whose first Linear takes 2 features
+    model = nt.Sequential(nt.Linear(2, 3, rng=0), nt.ReLU())
+    with pytest.raises(ValueError, match=re.escape(
+            "Sequential.summary: layer 0, Linear(in_features=2, out_features=3), expects 2 input features, got "
+            "input_features=5. Call summary(2), or leave input_features out to use the model's own input width.")):
+        model.summary(5)
+    assert model.summary(2) == model.summary() and "(N, 3)" in model.summary(np.int64(2))
+
+
+def test_summary_names_a_layer_that_gets_the_wrong_width_from_the_layers_before_it():
+    model = nt.Sequential(nt.Linear(2, 3, rng=0), nt.Sequential(nt.ReLU(), nt.Dense(4, 1, rng=0)))
+    with pytest.raises(ValueError, match=re.escape(
+            "Sequential.summary: layer 1.1, Dense(4, 1, ReLU), expects 4 input features, got 3 from the layers "
+            "before it. Does the previous layer output 3 features?")):
+        model.summary()
+    starts_with_relu = nt.Sequential(nt.ReLU(), nt.Linear(4, 1, rng=0))
+    with pytest.raises(ValueError, match=re.escape("layer 1, Linear(in_features=4, out_features=1), expects 4 input "
+                                                   "features, got input_features=3. Call summary(4)")):
+        starts_with_relu.summary(3)
+
+
+@pytest.mark.parametrize("value, error, message", [
+    ("5", TypeError, "expected input_features to be an integer, got str '5'."),
+    (2.5, TypeError, "expected input_features to be an integer, got float 2.5."),
+    (True, TypeError, "expected input_features to be an integer, got bool True."),
+    (0, ValueError, "expected input_features >= 1, got 0."),
+    (-1, ValueError, "expected input_features >= 1, got -1."),
+])
+def test_summary_input_features_must_be_a_positive_integer(value, error, message):
+    # each was printed as a width: (N, 5), (N, 2.5), (N, True), (N, 0), (N, -1)
+    model = nt.Sequential(nt.ReLU(), nt.Linear(1, 1, rng=0))
+    with pytest.raises(error, match=re.escape(f"Sequential.summary: {message}")):
+        model.summary(value)
+
+
 # ----------------------------------------------------------------------------- data given to fit
 def test_fit_with_different_numbers_of_samples_in_x_and_y(trainer, data):
     X, y = data

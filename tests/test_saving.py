@@ -7,6 +7,7 @@ ValueError) that says what is wrong, never a traceback from deep inside zipfile 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -325,6 +326,138 @@ def test_load_of_an_unknown_layer_class_names_it(saved):
     with zipfile.ZipFile(saved, "w") as zf:
         zf.writestr("nnteach.json", json.dumps(header))
     with pytest.raises(ValueError, match="names a layer class 'MyCustomLayer' that is not defined"):
+        nt.load(saved)
+
+
+def _layer_config(header: dict, i: int) -> dict:
+    return header["architecture"]["config"]["layers"][i]["config"]
+
+
+# The model fixture: 0 Dense(2, 16, relu), 1 Dense(16, 8, leaky_relu), 2 Linear(8, 3, bias=False), 3 Softmax
+@pytest.mark.parametrize("damage, detail", [
+    (lambda h: _layer_config(h, 2).__setitem__("in_features", "8"),
+     "cannot rebuild Linear from config {'in_features': '8', 'out_features': 3, 'init': 'xavier', 'bias': False, "
+     "'dtype': 'float64'}: Linear(8, 3): expected in_features to be an integer, got str '8'."),
+    (lambda h: _layer_config(h, 2).__setitem__("out_features", -3),
+     "Linear(8, -3): expected out_features >= 1, got -3."),
+    (lambda h: _layer_config(h, 2).__setitem__("colour", "red"),
+     "Linear.__init__() got an unexpected keyword argument 'colour'"),
+    (lambda h: _layer_config(h, 0).__setitem__("activation", "swish"),
+     "Dense(2, 16): unknown activation 'swish'. Valid names: 'relu'"),
+    (lambda h: h["architecture"]["config"].pop("layers"),
+     "cannot rebuild Sequential from config {}: Sequential.from_config: expected config['layers'] to be a list of "
+     "module specs, got no 'layers'."),
+    (lambda h: h["architecture"].__setitem__("config", [1, 2]),
+     "expected the config of Sequential to be a dict of its arguments, got list [1, 2]."),
+    (lambda h: h["architecture"]["config"]["layers"][2].__setitem__("config", [8, 3]),
+     "expected the config of Linear to be a dict of its arguments, got list [8, 3]."),
+    (lambda h: h["architecture"]["config"]["layers"][3].__setitem__("class", ["Softmax"]),
+     "expected the class of a module spec to be a name (a str), got list ['Softmax']."),
+    (lambda h: h["architecture"]["config"]["layers"].__setitem__(1, "Dense"),
+     "expected a module spec {'class': ..., 'config': ...}, got 'Dense'."),
+], ids=["in_features text", "negative size", "unknown argument", "unknown activation", "no layers",
+        "config a list", "layer config a list", "class not a name", "layer not a spec"])
+def test_load_of_an_architecture_that_cannot_be_built_names_the_file_and_the_reason(saved, damage, detail):
+    # each raised a plain ValueError (some without the file's name) from inside the layers
+    header = _header(saved)
+    damage(header)
+    _rewrite(saved, header)
+    with pytest.raises(nt.ModelFileError, match=re.escape(f"nt.load: {str(saved)!r} has an architecture that cannot "
+                                                          f"be built: ") + ".*" + re.escape(detail)):
+        nt.load(saved)
+
+
+@pytest.mark.parametrize("size", [10**15, 10**30], ids=["too large to allocate", "too large for numpy"])
+def test_load_of_layer_sizes_no_memory_holds_is_a_model_file_error(saved, size):
+    # a MemoryError, or numpy's "Maximum allowed dimension exceeded"
+    header = _header(saved)
+    _layer_config(header, 2)["out_features"] = size
+    _rewrite(saved, header)
+    with pytest.raises(nt.ModelFileError, match=re.escape(f"nt.load: {str(saved)!r} ") + "has an architecture "
+                                                "(too large to build in memory|that cannot be built: .*Maximum)"):
+        nt.load(saved)
+
+
+def test_load_of_a_layer_size_that_disagrees_with_the_stored_weights_names_both_shapes(saved):
+    header = _header(saved)
+    _layer_config(header, 2)["out_features"] = 4
+    _rewrite(saved, header)
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(saved)!r} is damaged: parameter '2.weight' is stored with shape (3, 8), but the "
+            f"architecture in the file gives it shape (4, 8). Were the layer sizes in its nnteach.json edited?")):
+        nt.load(saved)
+
+
+def test_load_of_a_header_that_leaves_out_a_parameter_names_it(saved):
+    header = _header(saved)
+    header["parameters"] = [e for e in header["parameters"] if e["name"] != "1.linear.bias"]
+    _rewrite(saved, header)
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(saved)!r} is damaged: its parameters do not match its architecture (missing "
+            f"['1.linear.bias']); the architecture has exactly ['0.linear.weight', '0.linear.bias', "
+            f"'1.linear.weight', '1.linear.bias', '2.weight'].")):
+        nt.load(saved)
+
+
+@pytest.mark.parametrize("version", [True, 0, -1, "1", None])
+def test_load_of_a_format_version_that_nnteach_never_wrote_is_refused(saved, version):
+    # True, 0 and -1 were read as valid versions
+    header = _header(saved)
+    header["format_version"] = version
+    _rewrite(saved, header)
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(saved)!r} is corrupted: expected format_version to be a whole number from 1 to 1, "
+            f"got {version!r}.")):
+        nt.load(saved)
+
+
+def _store(path: Path, name: str, array: np.ndarray) -> None:
+    """Replace one parameter with ``array``, header shape and checksum updated to match (a crafted file)."""
+    header = _header(path)
+    entry = next(e for e in header["parameters"] if e["name"] == name)
+    entry["shape"], entry["dtype"] = list(array.shape), str(array.dtype)
+    entry["sha256"] = hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, array, allow_pickle=False)
+    _rewrite(path, header, {f"params/{name}.npy": buf.getvalue()})
+
+
+@pytest.mark.parametrize("array, dtype", [(np.full((16, 2), "1.0"), "<U3"), (np.ones((16, 2), complex), "complex128")],
+                         ids=["text", "complex"])
+def test_load_of_a_parameter_stored_as_something_else_than_real_numbers_names_its_dtype(saved, array, dtype):
+    # was a TypeError from inside load_state_dict
+    _store(saved, "0.linear.weight", array)
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(saved)!r} is corrupted: parameter '0.linear.weight' holds dtype {dtype}, expected real "
+            f"numbers (float32 or float64).")):
+        nt.load(saved)
+
+
+def test_load_of_integer_weights_reads_them_as_floats(tmp_path):
+    # every parameter stored as int64 used to fail inside Module.to
+    path = nt.save(nt.Sequential(nt.Linear(2, 1, rng=0)), tmp_path / "m.nnteach")
+    _store(path, "0.weight", np.array([[1, 2]]))
+    _store(path, "0.bias", np.array([3]))
+    loaded = nt.load(path)
+    assert loaded[0].weight.data.dtype == np.float64 and loaded.predict(np.ones((1, 2)))[0, 0] == 6.0
+
+
+def test_load_of_weights_that_diverged_to_nan_is_a_model_file_error(tmp_path):
+    # nt.save writes such a model; nt.load raised load_state_dict's plain ValueError
+    model = nt.Sequential(nt.Linear(2, 1, rng=0))
+    model[0].weight.data[0, 1] = np.nan
+    path = nt.save(model, tmp_path / "diverged.nnteach")
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(path)!r} holds weights the model refuses: Sequential.load_state_dict: parameter "
+            f"'0.weight' contains NaN or infinity")):
+        nt.load(path)
+
+
+def test_load_of_a_header_nested_too_deeply_is_a_model_file_error(saved):
+    # json raised RecursionError
+    _rewrite(saved, "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(saved)!r} is corrupted: its nnteach.json is nested too deeply to read.")):
         nt.load(saved)
 
 

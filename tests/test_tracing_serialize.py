@@ -209,6 +209,126 @@ def test_damaged_data_gives_a_clear_error(good, damage):
         trace_from_dict(good)
 
 
+def _layer(d, layer, step=0):
+    return d["steps"][step]["layers"][layer]
+
+
+def _set(d, field, value, layer=None, step=0):
+    (d["steps"][step] if layer is None else _layer(d, layer, step))[field] = value
+
+
+# linear_act_pairs_bce: 3 -> 5 (tanh) -> 4 (sigmoid) -> 1 (sigmoid), a batch of N = 5
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: _set(d, "weight", [row[:4] for row in _layer(d, 1)["weight"]], layer=1),
+     "step 0, layer 1 (hidden 2), field 'weight' has shape (4, 4), expected shape (4, 5) = (out, in) with out = 4 "
+     "and in = 5 as the other arrays of the step give"),
+    (lambda d: _set(d, "weight", _layer(d, 1)["weight"][:3], layer=1),
+     "step 0, layer 1 (hidden 2), field 'weight' has shape (3, 5), expected shape (4, 5) = (out, in)"),
+    (lambda d: _set(d, "z", _layer(d, 2)["z"][:4], layer=2),
+     "step 0, layer 2 (output), field 'z' has shape (4, 1), expected shape (5, 1) = (N, out) with N = 5 and out = 1"),
+    (lambda d: _set(d, "z", [[1.0] * 5] * 4 + [[1.0] * 4], layer=0),
+     "step 0, layer 0 (hidden 1), field 'z' holds ragged nested lists (rows of different lengths), expected shape "
+     "(5, 5) = (N, out)"),
+    (lambda d: _set(d, "a", "not numbers", layer=0),
+     "step 0, layer 0 (hidden 1), field 'a' holds 'not numbers', not an array of numbers, expected shape (5, 5)"),
+    (lambda d: _layer(d, 0).pop("input"),
+     "step 0, layer 0 (hidden 1), field 'input' is missing (absent or null), expected shape (5, 3) = (N, in) "
+     "with N = 5 and in = 3"),
+    (lambda d: _set(d, "bias", _layer(d, 0)["bias"][:4], layer=0),
+     "step 0, layer 0 (hidden 1), field 'bias' has shape (4,), expected shape (5,) = (out,) with out = 5"),
+    (lambda d: _set(d, "grad_input", np.array(_layer(d, 2)["grad_input"]).T.tolist(), layer=2),
+     "step 0, layer 2 (output), field 'grad_input' has shape (4, 5), expected shape (5, 4) = (N, in)"),
+    (lambda d: _set(d, "weight_after", sum(_layer(d, 1)["weight_after"], []), layer=1),
+     "step 0, layer 1 (hidden 2), field 'weight_after' has shape (20,), expected shape (4, 5) = (out, in)"),
+    (lambda d: _set(d, "grad_bias", 0.5, layer=2),
+     "step 0, layer 2 (output), field 'grad_bias' has shape (), expected shape (1,) = (out,)"),
+    (lambda d: _set(d, "x", d["steps"][0]["x"][:4]),
+     "step 0, field 'x' has shape (4, 3), expected 5 rows (N, the batch size) as the other arrays of the step have"),
+    (lambda d: d["steps"][0].pop("y_pred"),
+     "step 0, field 'y_pred' is missing (absent or null), expected 5 rows (N, the batch size)"),
+    (lambda d: _set(d, "y", d["steps"][0]["y"] * 2),
+     "step 0, field 'y' has shape (10, 1), expected 5 rows (N, the batch size)"),
+    (lambda d: d["steps"][0]["layers"].append(copy.deepcopy(_layer(d, 0))),
+     "step 0 has 4 layers, expected 3 as the trace's layer_names (hidden 1, hidden 2, output)"),
+    (lambda d: _set(d, "layers", [_layer(d, 0), [1.0, 2.0], _layer(d, 2)]),
+     "step 0, layer 1 (hidden 2) is list [1.0, 2.0], expected a dict of its arrays"),
+], ids=["weight column dropped", "weight row dropped", "z rows fewer than x", "ragged z", "text for a", "no input",
+        "bias too short", "grad_input transposed", "weight_after flattened", "grad_bias a number", "x rows dropped",
+        "no y_pred", "y rows doubled", "extra layer", "layer not a dict"])
+def test_arrays_of_the_wrong_shape_are_named_with_the_shape_expected(good, damage, message):
+    # such a file loaded (or failed with a NumPy error naming nothing), then explain() or a widget failed inside NumPy
+    damage(good)
+    prefix = "nt.load_trace: the trace data is incomplete or damaged: "
+    with pytest.raises(ValueError, match=re.escape(prefix + message)):
+        trace_from_dict(good)
+
+
+def test_load_trace_names_the_damaged_array_of_a_file(good, tmp_path):
+    _set(good, "z", [row[:3] for row in _layer(good, 1, step=1)["z"]], layer=1, step=1)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(good))
+    with pytest.raises(ValueError, match=re.escape(
+            "nt.load_trace: the trace data is incomplete or damaged: step 1, layer 1 (hidden 2), field 'z' has shape "
+            "(5, 3), expected shape (5, 4) = (N, out) with N = 5 and out = 4 as the other arrays of the step give. "
+            "Was the file edited or cut short?")):
+        nt.load_trace(path)
+
+
+def test_every_array_field_of_a_layer_record_has_a_shape_to_check():
+    from nnteach.tracing.serialize import _LAYER_DIMS
+
+    assert tuple(_LAYER_DIMS) == ARRAY_FIELDS
+
+
+class _Widen(nt.Module):  # a learner's module before the first Linear: x is not the first layer's input
+    def forward(self, x):
+        return np.concatenate([x, x], axis=1)
+
+    def backward(self, grad_output, input_grad=True):
+        half = grad_output.shape[1] // 2
+        return grad_output[:, :half] + grad_output[:, half:]
+
+
+class _SumColumns(nt.Module):  # a learner's module after the last activation: y_pred is not the last a
+    def forward(self, x):
+        self._width = x.shape[1]
+        return x.sum(axis=1, keepdims=True)
+
+    def backward(self, grad_output, input_grad=True):
+        return np.repeat(grad_output, self._width, axis=1)
+
+
+def test_traces_that_record_less_or_wrap_the_layers_still_load(rng):
+    """The nulls and widths a real trace writes are accepted: a layer without bias, a backward without
+    dL/d(input), a backward that stopped early, and learner's modules around the neuron layers."""
+    model = nt.Sequential(_Widen(), nt.Linear(4, 3, bias=False, rng=rng), nt.Tanh(),
+                          nt.Dense(3, 2, activation="sigmoid", rng=rng), _SumColumns())
+    X, y = rng.normal(size=(6, 2)), rng.normal(size=(6, 1))
+    loss_fn, opt = nt.MSELoss(), nt.SGD(model.parameters(), lr=0.1)
+    with nt.trace(model) as tr:
+        model(X)  # forward only
+        loss_fn(model(X), y)
+        model.backward(loss_fn.backward(), input_grad=False)
+        opt.step()
+        loss_fn(model(X), y)
+        model[3].backward(model[4].backward(loss_fn.backward()))  # stops before the first layer
+        opt.step()
+    assert tr.steps[1].layers[0].grad_input is not None and tr.steps[2].layers[0].grad_z is None
+    loaded = trace_from_dict(json.loads(json.dumps(tr.to_dict())))
+    assert_same_trace(tr, loaded)
+    assert loaded.steps[0].x.shape == (6, 2) and loaded.steps[0].layers[0].input.shape == (6, 4)
+    assert loaded.explain(1, 1, 0, phase="update").text == tr.explain(1, 1, 0, phase="update").text
+
+
+def test_a_trace_of_an_empty_batch_still_loads_with_its_layer_shapes():
+    # JSON writes [] for an array of shape (0, in): the shape checks must not refuse what a trace wrote
+    model = nt.Sequential(nt.Linear(2, 3, rng=0), nt.ReLU(), nt.Linear(3, 1, rng=1))
+    with nt.trace(model) as tr:
+        model(np.zeros((0, 2)))
+    loaded = trace_from_dict(tr.to_dict())
+    assert [(r.input.shape, r.z.shape) for r in loaded.steps[0].layers] == [((0, 2), (0, 3)), ((0, 3), (0, 1))]
+
+
 def test_load_trace_explains_a_missing_or_non_json_file(tmp_path, rng):
     with pytest.raises(FileNotFoundError, match="nt.load_trace: no file at"):
         nt.load_trace(tmp_path / "missing.json")

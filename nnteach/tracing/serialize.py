@@ -6,6 +6,7 @@ import json
 import math
 import os
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,12 @@ _STEP_SCALARS = ("index", "loss", "loss_name", "optimizer", "lr", "plain_sgd")
 # JSON has no NaN or infinity (Python writes bare NaN tokens that strict parsers, such as a
 # browser's JSON.parse, reject), so such numbers travel as these strings; NumPy reads them back.
 _NON_FINITE = (("NaN", np.isnan), ("Infinity", np.isposinf), ("-Infinity", np.isneginf))
+# The shape of each array of a layer record, in sizes of its step and layer: N (batch), in and out.
+_LAYER_DIMS = {"input": ("N", "in"), "weight": ("out", "in"), "bias": ("out",), "z": ("N", "out"), "a": ("N", "out"),
+               "grad_a": ("N", "out"), "grad_z": ("N", "out"), "grad_input": ("N", "in"),
+               "grad_weight": ("out", "in"), "grad_bias": ("out",), "weight_after": ("out", "in"),
+               "bias_after": ("out",)}
+_FORWARD = ("input", "weight", "z", "a")  # every recorded layer has its forward pass; the rest may be null
 
 
 def _arr(a):
@@ -81,25 +88,27 @@ class LoadedTrace(TraceReader):
             self.keep_every, self.keep_last, self.num_steps = d["keep_every"], d["keep_last"], d["num_steps"]
             self._losses = np.array([np.nan if v is None else v for v in d["losses"]], dtype=float)
             self._steps = StepList([self._step(s) for s in d["steps"]])
+        except _Damaged as exc:
+            raise ValueError(f"{who}: the trace data is incomplete or damaged: {exc}. Was the file edited or "
+                             f"cut short?") from None
         except (KeyError, IndexError, AttributeError, TypeError, ValueError) as exc:
             raise ValueError(f"{who}: the trace data is incomplete or damaged ({type(exc).__name__}: {exc}).") from None
 
     def _step(self, s: dict) -> StepRecord:
+        step = f"step {s.get('index')!r}"
         if len(s["layers"]) != len(self.layer_names):
-            raise ValueError(f"step {s.get('index')!r} has {len(s['layers'])} layers, the trace {len(self.layer_names)}")
-        layers = []
-        for i, rec in enumerate(s["layers"]):
-            arrays = {f: None if rec.get(f) is None else np.asarray(rec[f], dtype=float) for f in ARRAY_FIELDS}
-            missing = [f for f in ("input", "weight", "z", "a") if arrays[f] is None]
-            if missing:  # every recorded layer has its forward pass
-                raise ValueError(f"step {s.get('index')!r}, layer {i} has no {', '.join(missing)}")
-            layers.append(LayerRecord(index=i, name=self.layer_names[i], activation=self.activations[i], **arrays))
+            raise _Damaged(f"{step} has {len(s['layers'])} layers, expected {len(self.layer_names)} as the trace's "
+                           f"layer_names ({', '.join(self.layer_names)})")
+        raw = [_layer_fields(rec, f"{step}, layer {i} ({self.layer_names[i]})") for i, rec in enumerate(s["layers"])]
+        given = {k: s.get(k) for k in ("x", "y_pred", "y")}
+        top, arrays = _check_step_shapes(step, given, raw, self.layer_names)
+        layers = tuple(LayerRecord(index=i, name=self.layer_names[i], activation=self.activations[i], **fields)
+                       for i, fields in enumerate(arrays))
         conv = {k: s.get(k) for k in _STEP_SCALARS}
         conv["plain_sgd"] = bool(conv["plain_sgd"])
         if isinstance(conv["loss"], str):  # "NaN" / "Infinity": a diverged step
             conv["loss"] = float(conv["loss"])
-        return StepRecord(x=np.asarray(s["x"], dtype=float), y=None if s.get("y") is None else np.asarray(s["y"], dtype=float),
-                          y_pred=np.asarray(s["y_pred"], dtype=float), layers=tuple(layers), **conv)
+        return StepRecord(**top, layers=layers, **conv)
 
     @property
     def steps(self) -> StepList:
@@ -111,6 +120,97 @@ class LoadedTrace(TraceReader):
 
     def __repr__(self) -> str:
         return f"LoadedTrace({self.num_steps} steps observed, {len(self._steps)} kept, layers: {', '.join(self.layer_names)})"
+
+
+class _Damaged(ValueError):
+    """One place in the trace data that no trace writes; the message says where and what (without the prefix)."""
+
+
+def _layer_fields(rec, where: str) -> dict:
+    if not isinstance(rec, dict):
+        raise _Damaged(f"{where} is {type(rec).__name__} {rec!r:.40}, expected a dict of its arrays")
+    return {f: rec.get(f) for f in ARRAY_FIELDS}
+
+
+def _read(value) -> np.ndarray | None:
+    """The JSON value as a float array ("NaN" and "Infinity" included), or None if it is not one."""
+    try:
+        return None if value is None else np.asarray(value, dtype=float)
+    except (TypeError, ValueError):  # ragged lists, text, dicts
+        return None
+
+
+def _ragged(value) -> bool:
+    if not isinstance(value, list):
+        return False
+    lengths = {len(v) if isinstance(v, list) else None for v in value}
+    return len(lengths) > 1 or any(map(_ragged, value))
+
+
+def _found(value, a: np.ndarray | None) -> str:
+    """What a field holds, for a message."""
+    if a is not None:
+        return f"has shape {a.shape}"
+    if value is None:
+        return "is missing (absent or null)"
+    if _ragged(value):
+        return "holds ragged nested lists (rows of different lengths)"
+    return f"holds {value!r:.40}, not an array of numbers"
+
+
+def _dims_text(dims: tuple) -> str:
+    return f"({', '.join(dims)}{',' if len(dims) == 1 else ''})"
+
+
+def _most_common(sizes: list) -> int | None:
+    """The size most arrays agree on, so the one array an edit broke is the one named (ties: the first seen)."""
+    return Counter(sizes).most_common(1)[0][0] if sizes else None
+
+
+def _layer_sizes(arrays: dict) -> dict:
+    """A layer's in and out, as most of its arrays of the right number of dimensions give them."""
+    votes: dict[str, list] = {"in": [], "out": []}
+    for f, a in arrays.items():
+        dims = _LAYER_DIMS[f]
+        if a is not None and a.ndim == len(dims):
+            for dim, size in zip(dims, a.shape):
+                if dim in votes:
+                    votes[dim].append(size)
+    return {dim: _most_common(sizes) for dim, sizes in votes.items()}
+
+
+def _check_step_shapes(step: str, top: dict, layers: list[dict], names) -> tuple[dict, list[dict]]:
+    """The step's x, y_pred, y and every layer's fields as arrays, each checked against the shape a trace writes.
+
+    N is the rows most of the step's arrays have; in and out what most of a layer's arrays give. x, y_pred and y
+    are checked for N rows only: a learner's module before the first Linear or after the last activation may
+    change their width.
+    """
+    top_arrays = {k: _read(v) for k, v in top.items()}
+    layer_arrays = [{f: _read(v) for f, v in fields.items()} for fields in layers]
+    n = _most_common([a.shape[0] for a in top_arrays.values() if a is not None and a.ndim >= 1]
+                     + [a.shape[0] for arrays in layer_arrays for f, a in arrays.items()
+                        if a is not None and a.ndim == 2 and _LAYER_DIMS[f][0] == "N"])
+    for k, a in top_arrays.items():
+        if k == "y" and top[k] is None:
+            continue  # no loss was computed
+        if a is None or a.ndim == 0 or a.shape[0] != n:
+            raise _Damaged(f"{step}, field {k!r} {_found(top[k], a)}, expected {n} rows (N, the batch size) "
+                           f"as the other arrays of the step have")
+    for i, (fields, arrays) in enumerate(zip(layers, layer_arrays)):
+        sizes = {"N": n, **_layer_sizes(arrays)}
+        for f, a in arrays.items():
+            if a is None and fields[f] is None and f not in _FORWARD:
+                continue  # not reached in this step: no backward, no update, or a layer without bias
+            dims = _LAYER_DIMS[f]
+            expected = tuple(sizes[d] for d in dims)
+            if a is not None and a.size == 0 and 0 in expected and None not in expected:
+                a = arrays[f] = a.reshape(expected)  # an empty batch: JSON writes [] for (0, in) and for (0, out)
+            if a is None or a.shape != expected:
+                given = " and ".join(f"{d} = {sizes[d]}" for d in dims)
+                raise _Damaged(f"{step}, layer {i} ({names[i]}), field {f!r} {_found(fields[f], a)}, expected shape "
+                               f"{expected} = {_dims_text(dims)} with {given} as the other arrays of the step give")
+    return top_arrays, layer_arrays
 
 
 def trace_from_dict(d: dict) -> LoadedTrace:

@@ -9,7 +9,7 @@ from nnteach._rng import RNGLike, get_rng
 from nnteach._validation import as_float_array, check_float_dtype, check_gradient, check_int
 from nnteach.activations import activation_from_spec, activation_to_spec
 from nnteach.init import init_weight
-from nnteach.module import Module, Parameter, backward_without_input_grad
+from nnteach.module import Module, Parameter, backward_watched, backward_without_input_grad, forward_watched
 
 
 def _check_input(module: Module, x, features: int) -> np.ndarray:
@@ -124,6 +124,7 @@ class Dense(Module):
             init = "he" if type(act).__name__ in ("ReLU", "LeakyReLU") else "xavier"
         self.linear = Linear(in_features, out_features, init=init, bias=bias, rng=rng, dtype=dtype)
         self.activation = act
+        self._watch = None  # see forward
 
     @property
     def weight(self) -> Parameter:
@@ -142,9 +143,13 @@ class Dense(Module):
         return self.linear.out_features
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        if self._watch is not None:  # a trace watches z and a (module.ChildWatch)
+            return forward_watched((self.linear, self.activation), x, self._watch)
         return self.activation(self.linear(x))
 
     def backward(self, grad_output: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        if self._watch is not None:
+            return backward_watched((self.linear, self.activation), grad_output, self._watch)
         grad_z = self.activation.backward(grad_output)
         if input_grad:
             return self.linear.backward(grad_z)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from nnteach._validation import as_float_array, check_2d, check_finite, check_int
-from nnteach.module import MODULE_REGISTRY, Module, backward_without_input_grad, registry_name
+from nnteach.module import (MODULE_REGISTRY, Module, backward_watched, backward_without_input_grad, forward_watched,
+                            registry_name)
 
 
 class Sequential(Module):
@@ -31,6 +32,7 @@ class Sequential(Module):
             if not isinstance(layer, Module):
                 raise TypeError(f"Sequential: layer {i} must be a Module (e.g. nt.Linear(2, 3)), got {type(layer).__name__}.")
         self.layers = list(layers)
+        self._watch = None  # see forward (on the instance: read twice a step, a class attribute costs more)
 
     def named_children(self):
         # PyTorch's names: "0", "1", ... so state_dict keys read "0.weight", "2.bias".
@@ -54,6 +56,8 @@ class Sequential(Module):
         return self
 
     def forward(self, x):
+        if self._watch is not None:  # a trace watches the layers' calls (module.ChildWatch)
+            return forward_watched(self.layers, x, self._watch)
         for layer in self.layers:
             x = layer(x)
         return x
@@ -64,6 +68,8 @@ class Sequential(Module):
         With ``input_grad=False`` the first layer may skip dL/d(input), which nobody needs when the
         input is the data, and None is returned (``Trainer`` does this).
         """
+        if self._watch is not None:
+            return backward_watched(self.layers, grad_output, self._watch)
         if not self.layers:
             return grad_output
         for layer in reversed(self.layers[1:]):

@@ -121,70 +121,70 @@ def _ours_or_none(method) -> bool:
     return method is None or (_is_hook_wrapper(method) and method._wrapped is None)
 
 
-class HookGroup:
-    """Module hooks registered together, to be paused and resumed often (a trace's per-layer hooks).
+class ChildWatch:
+    """An observer of the calls a container (``Sequential``, ``Dense``) makes to its children.
 
-    A paused hook is not called, and a module whose hooks are all paused runs its plain methods:
-    pausing costs nothing per call, unlike a hook that returns at once. When the group's hooks are
-    the only ones on a module, pausing just takes the module's hook wrappers off and keeps them
-    aside, and resuming puts the same wrappers back: a few dictionary operations per module, a
-    fraction of updating its hooks from scratch. Anything else (another hook on the module, a hook
-    added or removed meanwhile, a method set on the instance) takes the general path.
+    While switched on, the container sends its pass through :func:`forward_watched` and
+    :func:`backward_watched`, which call ``forward[k](input, output)`` after child ``k``'s forward
+    and ``backward[k](grad_output, grad_input)`` after its backward. The same children run, in the
+    same order, on the same arrays: only the reporting is added. The children themselves are never
+    touched, so switching a watch on or off sets one attribute of the container. That is what lets
+    ``nt.trace(model, keep_every=10)`` watch every 10th step at almost no cost for the nine between
+    (module hooks would wrap and unwrap every layer each time).
+
+    Args:
+        container: a Sequential or a Dense (any module whose forward and backward honour ``_watch``).
+        forward, backward: child position -> callback; positions left out are not reported.
     """
 
-    def __init__(self, handles: Iterable[HookHandle]):
-        self.handles = list(handles)
-        self.paused = False
-        by_module: dict[int, tuple] = {}
-        for h in self.handles:
-            if h._module is not None:
-                by_module.setdefault(id(h._module), (h._module, []))[1].append(h)
-        self._modules = list(by_module.values())  # (module, the group's handles on it)
-        self._set_aside: list[tuple | None] = []  # per module: what pause took off, or None
+    def __init__(self, container: "Module", forward: dict[int, Callable], backward: dict[int, Callable]):
+        self.container = container
+        self.forward, self.backward = dict(forward), dict(backward)
+        self.on = False
 
-    def pause(self) -> None:
-        if self.paused:
+    def switch(self, on: bool) -> None:
+        if on == self.on:
             return
-        self.paused = True
-        for h in self.handles:
-            h._hooks.pop(h.id, None)
-        aside = self._set_aside = []
-        for m, _ in self._modules:
-            d = m.__dict__
-            fwd, bwd = d.get("forward"), d.get("backward")
-            if (not (m._forward_pre_hooks or m._forward_hooks or m._backward_hooks)
-                    and _ours_or_none(fwd) and _ours_or_none(bwd)):
-                # only this group's hooks were here, around the class's own methods: take them off
-                aside.append((fwd, bwd, m._pre, m._post, m._back))
-                for name, wrapper in (("forward", fwd), ("backward", bwd)):
-                    if wrapper is not None:
-                        del d[name]
-                m._pre = m._post = m._back = ()
-            else:
-                aside.append(None)
-                m._sync_hook_wrappers()
+        self.on = on
+        c = self.container
+        watchers = c.__dict__.setdefault("_watchers", [])
+        if on:
+            watchers.append(self)
+        else:
+            watchers.remove(self)
+        # Several traces of one model may watch at once: each position calls every watcher's callback.
+        merged: tuple[dict, dict] = ({}, {})
+        for w in watchers:
+            for table, callbacks in zip(merged, (w.forward, w.backward)):
+                for k, fn in callbacks.items():
+                    table[k] = table.get(k, ()) + (fn,)
+        c._watch = merged if watchers else None
 
-    def resume(self) -> None:
-        if not self.paused:
-            return
-        self.paused = False
-        for h in self.handles:
-            if not h._removed:
-                h._hooks[h.id] = h._hook
-        for (m, handles), entry in zip(self._modules, self._set_aside):
-            d = m.__dict__
-            if (entry is not None and "forward" not in d and "backward" not in d
-                    and not any(h._removed for h in handles)
-                    and len(m._forward_pre_hooks) == len(entry[2]) and len(m._forward_hooks) == len(entry[3])
-                    and len(m._backward_hooks) == len(entry[4])):
-                fwd, bwd, m._pre, m._post, m._back = entry  # as they were
-                if fwd is not None:
-                    d["forward"] = fwd
-                if bwd is not None:
-                    d["backward"] = bwd
-            else:
-                m._sync_hook_wrappers()
-        self._set_aside = []
+
+def forward_watched(children, x, watch: tuple[dict, dict]):
+    """``x`` through ``children`` in order, as a container's forward does, reporting each child's call."""
+    on_forward = watch[0]
+    for k, child in enumerate(children):
+        out = child(x)
+        for fn in on_forward.get(k, ()):
+            fn(x, out)
+        x = out
+    return x
+
+
+def backward_watched(children, grad_output, watch: tuple[dict, dict]):
+    """dL/d(output) back through ``children``, last to first, reporting each child's backward.
+
+    Every child computes its full gradient, the first one's dL/d(input) included: what is
+    watched is what would be computed for a caller who needs it.
+    """
+    on_backward = watch[1]
+    for k in range(len(children) - 1, -1, -1):
+        grad_input = children[k].backward(grad_output)
+        for fn in on_backward.get(k, ()):
+            fn(grad_output, grad_input)
+        grad_output = grad_input
+    return grad_output
 
 
 _TAKES_INPUT_GRAD: dict[Callable, bool] = {}
@@ -225,6 +225,8 @@ class Module:
     ``fn(module, grad_output, grad_input)`` after every backward. With no hooks attached nothing
     extra runs at all: the wrappers that call hooks exist only on instances that have hooks.
     """
+
+    _watch: tuple[dict, dict] | None = None  # set on a container while a ChildWatch observes it
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -461,6 +463,10 @@ class Module:
                 value = {}
             elif key in ("_pre", "_post", "_back"):
                 value = ()
+            elif key == "_watchers":
+                continue  # watches observe the original
+            elif key == "_watch":
+                value = None
             new.__dict__[key] = copy.deepcopy(value, memo)
         return new
 

@@ -255,32 +255,6 @@ def test_a_method_set_on_the_instance_survives_hooks_and_is_what_they_wrap():
     assert vars(layer)["backward"].__func__ is broken_backward  # still the learner's method
 
 
-def test_paused_hooks_are_not_called_and_a_hook_removed_while_paused_stays_removed(rng):
-    from nnteach.module import HookGroup
-
-    model = _sequential(rng)
-    x = rng.normal(size=(3, IN))
-    calls = []
-    layer = model[0]
-    group = HookGroup([layer.register_forward_hook(lambda m, i, o: calls.append("forward")),
-                       layer.register_backward_hook(lambda m, g, gi: calls.append("backward"))])
-    group.pause()
-    assert "forward" not in vars(layer) and "backward" not in vars(layer)  # the plain methods run
-    model.backward(np.ones_like(model(x)))
-    assert calls == []
-    group.resume()
-    model.backward(np.ones_like(model(x)))
-    assert calls == ["forward", "backward"]
-    group.pause()
-    group.handles[0].remove()
-    group.resume()  # a removed hook is not brought back by resuming
-    model.backward(np.ones_like(model(x)))
-    assert calls == ["forward", "backward", "backward"]
-    assert "forward" not in vars(layer) and layer._forward_hooks == {}
-    group.handles[1].remove()
-    assert layer._backward_hooks == {} and "backward" not in vars(layer)
-
-
 def test_backward_without_input_grad_skips_only_the_unused_input_gradient(rng):
     from nnteach.module import backward_without_input_grad
 
@@ -332,82 +306,66 @@ def test_a_dense_first_layer_takes_the_hint_too(rng):
     assert all(np.array_equal(p.grad, q.grad) for p, q in zip(models[0].parameters(), models[1].parameters()))
 
 
-def test_a_hook_group_pauses_and_resumes_its_hooks_and_respects_hooks_added_meanwhile(rng):
-    from nnteach.module import HookGroup
+def test_a_child_watch_reports_each_watched_call_with_the_very_arrays_passed(rng):
+    from nnteach.module import ChildWatch
+
+    model = _sequential(rng)  # Linear, Tanh, Dense(Linear, ReLU), Linear
+    x, g = rng.normal(size=(3, IN)), rng.normal(size=(3, 2))
+    plain_out, plain_grad = model(x), model.backward(g)
+    seen = []
+    watch = ChildWatch(model, forward={1: lambda i, o: seen.append(("tanh", i, o))},
+                       backward={0: lambda go, gi: seen.append(("linear0", go, gi))})
+    inner = ChildWatch(model[2], forward={0: lambda i, o: seen.append(("z", i, o))}, backward={})
+    watch.switch(True)
+    inner.switch(True)
+    assert "forward" not in vars(model[1]) and "backward" not in vars(model[0])  # the layers are untouched
+    out, grad = model(x), model.backward(g)
+    assert np.array_equal(out, plain_out) and np.array_equal(grad, plain_grad)  # the same computation
+    assert [what for what, *_ in seen] == ["tanh", "z", "linear0"]
+    _, tanh_in, tanh_out = seen[0]
+    _, z_in, z = seen[1]
+    assert z_in is tanh_out  # what one child gave is what the next one got, the very array
+    assert np.array_equal(tanh_out, np.tanh(tanh_in)) and np.array_equal(z, z_in @ model[2].weight.data.T + model[2].bias.data)
+    assert seen[2][2] is grad  # the first layer's dL/dx is what the model's backward returned
+    watch.switch(False)
+    inner.switch(False)
+    assert model._watch is None and model[2]._watch is None
+    model.backward(np.ones_like(model(x)))
+    assert len(seen) == 3  # switched off: nothing reported
+
+
+def test_two_child_watches_of_one_container_both_see_every_call_until_one_is_switched_off(rng):
+    from nnteach.module import ChildWatch
 
     model = _sequential(rng)
     x = rng.normal(size=(3, IN))
-    layer, calls = model[0], []
-    group = HookGroup([layer.register_forward_hook(lambda m, i, o: calls.append("group fwd")),
-                       layer.register_backward_hook(lambda m, g, gi: calls.append("group bwd"))])
-    run = lambda: model.backward(np.ones_like(model(x)))  # noqa: E731
-    group.pause()
-    assert "forward" not in vars(layer) and "backward" not in vars(layer)
-    run()
-    assert calls == []
-    group.resume()
-    run()
-    assert calls == ["group fwd", "group bwd"]
-    group.pause()
-    mine = layer.register_forward_hook(lambda m, i, o: calls.append("mine"))  # added while paused
-    run()
-    assert calls[2:] == ["mine"]
-    group.resume()
-    run()
-    assert sorted(calls[3:]) == ["group bwd", "group fwd", "mine"]
-    mine.remove()
-    group.pause()  # the group's hooks are alone again: the fast path
-    group.resume()
-    run()
-    assert calls[6:] == ["group fwd", "group bwd"]
-    for h in group.handles:
-        h.remove()
-    assert "forward" not in vars(layer) and "backward" not in vars(layer)
-    assert layer._forward_hooks == {} and layer._backward_hooks == {}
+    a, b = [], []
+    first = ChildWatch(model, forward={0: lambda i, o: a.append(o)}, backward={})
+    second = ChildWatch(model, forward={0: lambda i, o: b.append(o), 3: lambda i, o: b.append(o)}, backward={})
+    first.switch(True)
+    second.switch(True)
+    first.switch(True)  # switching on twice is once
+    model(x)
+    assert len(a) == 1 and len(b) == 2 and a[0] is b[0]
+    first.switch(False)
+    model(x)
+    assert len(a) == 1 and len(b) == 4
+    second.switch(False)
+    assert model._watch is None and vars(model)["_watchers"] == []
 
 
-def test_a_hook_group_keeps_a_learners_instance_method(rng):
-    import types
+def test_a_watched_sequential_still_runs_every_layer_when_one_is_appended(rng):
+    from nnteach.module import ChildWatch
 
-    from nnteach.module import HookGroup
-
-    layer = nt.Linear(2, 2, rng=0)
-    seen = []
-
-    def noisy_backward(self, grad_output):
-        seen.append("learner")
-        return nt.Linear.backward(self, grad_output)
-
-    layer.backward = types.MethodType(noisy_backward, layer)
-    group = HookGroup([layer.register_backward_hook(lambda m, g, gi: seen.append("hook"))])
-    x = rng.normal(size=(3, 2))
-    for _ in range(2):
-        group.pause()
-        layer(x)
-        layer.backward(np.ones((3, 2)))
-        group.resume()
-        layer(x)
-        layer.backward(np.ones((3, 2)))
-    assert seen == ["learner", "learner", "hook"] * 2
-    group.handles[0].remove()
-    assert vars(layer)["backward"].__func__ is noisy_backward
-
-
-def test_a_hook_group_with_only_a_backward_hook_on_a_module_pauses_just_that(rng):
-    from nnteach.module import HookGroup
-
-    act, seen = nt.Sigmoid(), []
-    group = HookGroup([act.register_backward_hook(lambda m, g, gi: seen.append(g.copy()))])
-    x = rng.normal(size=(3, 2))
-    group.pause()
-    assert "backward" not in vars(act) and "forward" not in vars(act)
-    act(x)
-    act.backward(np.ones((3, 2)))
-    group.resume()
-    assert "backward" in vars(act) and "forward" not in vars(act)
-    act(x)
-    act.backward(np.full((3, 2), 2.0))
-    assert len(seen) == 1 and np.all(seen[0] == 2.0)
+    model = _sequential(rng)
+    x = rng.normal(size=(3, IN))
+    watch = ChildWatch(model, forward={0: lambda i, o: None}, backward={0: lambda go, gi: None})
+    watch.switch(True)
+    model.append(nt.Sigmoid())
+    out = model(x)
+    assert np.all((out > 0) & (out < 1))  # the appended Sigmoid ran
+    assert model.backward(np.ones_like(out)).shape == x.shape
+    watch.switch(False)
 
 
 def test_a_copy_of_an_observed_model_has_no_hooks_and_computes_with_its_own_weights(rng):
@@ -427,6 +385,7 @@ def test_a_copy_of_an_observed_model_has_no_hooks_and_computes_with_its_own_weig
     for name, m in clone.named_modules():
         assert "forward" not in vars(m) and "backward" not in vars(m), name
         assert m._forward_hooks == {} and m._backward_hooks == {} and m._forward_pre_hooks == {}
+        assert m._watch is None and "_watchers" not in vars(m), name  # a trace watches the original only
     assert not np.array_equal(model(x), out)
 
 

@@ -37,6 +37,7 @@ def assert_no_hooks_left(model: nt.Module) -> None:
         assert "forward" not in vars(module), f"{name or 'model'} still has a forward wrapper"
         assert "backward" not in vars(module), f"{name or 'model'} still has a backward wrapper"
         assert module._forward_hooks == {} and module._forward_pre_hooks == {} and module._backward_hooks == {}
+        assert module._watch is None and not vars(module).get("_watchers"), f"{name or 'model'} is still watched"
     assert nnteach.losses._LOSS_HOOKS == {}
     assert nnteach.optim._STEP_HOOKS == {}
 
@@ -51,12 +52,16 @@ def test_hooks_are_attached_while_active_and_removed_after_the_with_block(setup)
         assert nnteach.losses._LOSS_HOOKS  # every step's loss is kept, from the start
         train_step(model, loss_fn, opt, X, y)
         assert nnteach.optim._STEP_HOOKS  # attached with the per-layer hooks, for the kept steps
-        # Linears and the model itself carry the recording; an activation that feeds straight into
-        # the next Linear is read at that boundary and needs no hook of its own. The output
-        # activation's a is the model's output; its backward hook reads dL/dŷ as it comes in.
-        assert "forward" in vars(model[0]) and "backward" in vars(model[2].linear) and "forward" in vars(model)
-        assert "forward" not in vars(model[1]) and "backward" not in vars(model[1])
-        assert "forward" not in vars(model[2].activation) and "backward" in vars(model[2].activation)
+        # The containers report their layers' calls; the layers themselves carry nothing. Each Linear
+        # is watched both ways; an activation that feeds straight into the next Linear is read at that
+        # boundary and is not watched. The output activation's a is the model's output; its backward
+        # is watched to read dL/dŷ as it comes in.
+        forward, backward = model._watch
+        assert sorted(forward) == [0] and sorted(backward) == [0]  # model[0], the Linear; not model[1], Tanh
+        forward, backward = model[2]._watch  # the Dense: its linear (0) and its activation (1)
+        assert sorted(forward) == [0] and sorted(backward) == [0, 1]
+        for layer in (model[0], model[1], model[2].linear, model[2].activation):
+            assert "forward" not in vars(layer) and "backward" not in vars(layer)
     assert not tr.active
     assert_no_hooks_left(model)
 

@@ -1,8 +1,9 @@
 """``nt.trace(model)``: observe a model's real computation and keep the numbers of every step.
 
-The trace attaches hooks to the model's modules (and to losses and optimizers in general) while it
-is active and removes them after, even on error. The hooks only keep what crosses a module
-boundary - the input of a Linear, its output z, the activation's output a, the gradients handed
+The trace attaches hooks to the model (and to losses and optimizers in general) while it is active
+and removes them after, even on error; for the steps it keeps, it also watches the calls the
+model's containers (Sequential, Dense) make to their layers (:class:`~nnteach.module.ChildWatch`).
+It only keeps what crosses a module boundary - the input of a Linear, its output z, the activation's output a, the gradients handed
 back - and parameter gradients and values (one copy of all of them at a time, see
 :mod:`~nnteach.tracing.snapshots`). Nothing is recomputed, so a traced run and an untraced run from
 the same seed end with bit-identical weights. What is kept never changes afterwards: arrays that
@@ -27,18 +28,12 @@ from nnteach.activations import Activation, LeakyReLU, ReLU, Sigmoid, Softmax, T
 from nnteach.layers import Dense, Linear
 from nnteach.losses import register_loss_hook
 from nnteach.model import Sequential
-from nnteach.module import HookGroup, Module
+from nnteach.module import ChildWatch, Module
 from nnteach.optim import SGD, register_optimizer_step_hook
 from nnteach.tracing.records import LayerRecord, StepRecord
 from nnteach.tracing.snapshots import ParamLayout, Snapshot
 
 _NAN = float("nan")
-# Between kept steps further apart than this, the per-layer hooks are paused (and resumed for the
-# next kept step); closer together, they stay and return at once on a step that is not kept.
-# Measured on W3 (2-16-8-1): a pause or a resume costs ~4 us (see HookGroup), a step of early
-# returns ~1.5 us more than one with the hooks paused; at keep_every=10 the two ways ran within
-# noise of each other (1.13x and 1.15x untraced, medians of 21 rounds).
-_DETACH_GAP = 8
 _ACTIVATION_NAMES = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "Sigmoid": "sigmoid", "Tanh": "tanh",
                      "Softmax": "softmax", "Identity": "identity"}
 
@@ -99,20 +94,22 @@ def neuron_layers(model: Module) -> list[tuple[Linear, Module | None]]:
     return units
 
 
-def _execution_order(model: Module) -> list[Module]:
-    """The leaf modules in the order a forward pass runs them (a Dense is its Linear, then its activation)."""
-    order: list[Module] = []
+def _execution_order(model: Module) -> list[tuple[Module | None, int, Module]]:
+    """The leaf modules in the order a forward pass runs them, each as (its container, its position
+    there, the module); a Dense is its Linear (position 0), then its activation (position 1). The
+    model itself, when it is a leaf, has no container (None)."""
+    order: list[tuple[Module | None, int, Module]] = []
 
-    def walk(m: Module) -> None:
+    def walk(m: Module, container: Module | None, k: int) -> None:
         if isinstance(m, Sequential):
-            for child in m.layers:
-                walk(child)
+            for i, child in enumerate(m.layers):
+                walk(child, m, i)
         elif isinstance(m, Dense):
-            order.extend([m.linear, m.activation])
+            order.extend([(m, 0, m.linear), (m, 1, m.activation)])
         else:
-            order.append(m)
+            order.append((container, k, m))
 
-    walk(model)
+    walk(model, None, 0)
     return order
 
 
@@ -277,13 +274,16 @@ class Trace(TraceReader):
         # gradient that Linear hands back (or the one handed to the model's backward, read as it
         # enters the output activation). Only an activation followed by something else needs a
         # forward hook of its own.
+        # Each unit's Linear is one place in the execution order (a Linear is never used twice), and
+        # its activation the next place.
         order = _execution_order(model)
-        nxt = {id(m): order[k + 1] if k + 1 < len(order) else None for k, m in enumerate(order)}
+        at = {id(m): k for k, (_, _, m) in enumerate(order) if isinstance(m, Linear)}
         units = self._units
-        self._a_at_next = [act is not None and i + 1 < n and nxt.get(id(act)) is units[i + 1][0]
-                           for i, (_, act) in enumerate(units)]
-        last_act = units[-1][1]
-        self._a_at_output = last_act is not None and bool(order) and order[-1] is last_act
+        self._places = [(order[at[id(linear)]], None if act is None else order[at[id(linear)] + 1])
+                        for linear, act in units]
+        self._a_at_next = [act is not None and i + 1 < n and at[id(linear)] + 2 == at[id(units[i + 1][0])]
+                           for i, (linear, act) in enumerate(units)]
+        self._a_at_output = units[-1][1] is not None and at[id(units[-1][0])] + 1 == len(order) - 1
         # Which arrays are kept as they are instead of copied. An array that passes only between
         # nnteach's own Linear and activations is one they made for this step and never change
         # afterwards (every function in nnteach.functional returns a new array): z and dL/dz
@@ -303,7 +303,8 @@ class Trace(TraceReader):
         self._recording = False  # is the current forward/backward being recorded?
         self._last_output = None
         self._handles: list = []
-        self._layer_hooks_group: HookGroup | None = None  # registered once, then paused and resumed
+        self._layer_watches: list | None = None  # made at the first kept step, on for each kept step
+        self._step_hook = None  # the optimizer hook, attached for the kept steps
         self._layers_on = False
         self._in_eval = False
         self._optimizers: dict[int, tuple] = {}
@@ -326,36 +327,55 @@ class Trace(TraceReader):
         return self
 
     def _layer_hooks(self, on: bool) -> None:
-        # Per-layer hooks run for the kept steps (see _DETACH_GAP for the steps between): when kept
-        # steps are far apart, they are paused, and a step that is only counted runs the plain methods.
-        group = self._layer_hooks_group
-        if on and group is None:
-            self._layer_hooks_group = self._attach_layers()  # the first kept step: register them
-        elif on:
-            group.resume()
-        else:
-            group.pause()
+        """Watch the layers (and the optimizer) during a kept step; between kept steps the model runs
+        as if untraced but for the model's own hooks, which count the steps and keep the losses."""
+        if self._layer_watches is None:
+            self._layer_watches = self._watch_layers()
+        for watch in self._layer_watches:
+            watch.switch(on)
+        if on:
+            self._step_hook = register_optimizer_step_hook(self._on_step)
+        elif self._step_hook is not None:
+            self._step_hook.remove()
+            self._step_hook = None
         self._layers_on = on
 
-    def _attach_layers(self) -> HookGroup:
-        """Hooks on each Linear (and on an activation not read at a boundary) and on every optimizer's
-        step: what only a kept step needs."""
-        h: list = []
+    def _watch_layers(self) -> list:
+        """What a kept step watches: each Linear's input and z and its gradients, and an activation's a
+        and dL/da where they are not read at a boundary anyway. One ChildWatch per container; a model
+        that is a Linear alone is its own layer, watched with module hooks (kept on, they return at
+        once between kept steps)."""
+        per_container: dict[int, tuple[Module, dict, dict]] = {}
+
+        def watch(place: tuple, on_forward, on_backward) -> None:
+            container, k, _ = place
+            _, fwd, bwd = per_container.setdefault(id(container), (container, {}, {}))
+            if on_forward is not None:
+                fwd[k] = on_forward
+            if on_backward is not None:
+                bwd[k] = on_backward
+
         last = len(self._units) - 1
-        for i, (linear, act) in enumerate(self._units):
-            h.append(linear.register_forward_hook(self._linear_forward(i, act is None)))
-            h.append(linear.register_backward_hook(self._linear_backward(i, act is None)))
-            if act is None:
+        for i, (linear_place, act_place) in enumerate(self._places):
+            alone = act_place is None
+            watch(linear_place, self._linear_forward(i, alone), self._linear_backward(i, alone))
+            if alone:
                 continue
             if i == last and self._a_at_output:
                 # a is the model's output (read there); dL/da is the gradient handed to the model's
                 # backward, which reaches this activation first
-                h.append(act.register_backward_hook(self._activation_backward(i)))
+                watch(act_place, None, self._activation_backward(i))
             elif not self._a_at_next[i]:
-                h.append(act.register_forward_hook(self._activation_forward(i)))
-                h.append(act.register_backward_hook(self._activation_backward(i)))
-        h.append(register_optimizer_step_hook(self._on_step))
-        return HookGroup(h)
+                watch(act_place, self._activation_forward(i), self._activation_backward(i))
+        watches = []
+        for container, fwd, bwd in per_container.values():
+            if container is None:  # the model is a Linear: observe it as a module
+                on_forward, on_backward = fwd[0], bwd[0]
+                self._handles.append(self.model.register_forward_hook(lambda m, args, z: on_forward(args[0], z)))
+                self._handles.append(self.model.register_backward_hook(lambda m, g, gin: on_backward(g, gin)))
+            else:
+                watches.append(ChildWatch(container, fwd, bwd))
+        return watches
 
     def stop(self) -> "Trace":
         """Detach every hook and close the step in progress. The records stay."""
@@ -365,11 +385,12 @@ class Trace(TraceReader):
         return self
 
     def _detach(self) -> None:
-        group, self._layer_hooks_group = self._layer_hooks_group, None
-        for handle in [*(group.handles if group is not None else ()), *self._handles]:
+        if self._layer_watches is not None:
+            self._layer_hooks(False)
+            self._layer_watches = None
+        for handle in self._handles:
             handle.remove()
         self._handles.clear()
-        self._layers_on = False
 
     def __enter__(self) -> "Trace":
         return self.start()
@@ -395,7 +416,7 @@ class Trace(TraceReader):
             self._current = _StepBuilder(index, len(self._units), self._layout.take())
             if not self._layers_on:
                 self._layer_hooks(True)
-        elif self._layers_on and self.keep_every > _DETACH_GAP:
+        elif self._layers_on:
             self._layer_hooks(False)
 
     def _on_model_end(self, module, args, out) -> None:
@@ -420,12 +441,11 @@ class Trace(TraceReader):
         own_input, own_z = self._own_input[i], self._own_z[i]
         prev_a = i > 0 and self._a_at_next[i - 1]
 
-        def hook(linear, args, z):
+        def hook(x, z):
             if not self._recording:
                 return
             b = self._current
             rec = b.layers[i]
-            x = args[0]
             if i == 0:
                 rec["_raw_input"] = x
             if own_input:
@@ -442,14 +462,14 @@ class Trace(TraceReader):
         return hook
 
     def _activation_forward(self, i: int):
-        def hook(act, args, a):
+        def hook(z, a):
             if self._recording:
                 self._current.layers[i]["a"] = a.copy()
                 self._current.version += 1
         return hook
 
     def _activation_backward(self, i: int):
-        def hook(act, grad_a, grad_z):
+        def hook(grad_a, grad_z):
             if self._recording and self._current.layers[i]:
                 self._current.layers[i]["grad_a"] = np.array(grad_a, copy=True)
                 self._current.version += 1
@@ -459,7 +479,7 @@ class Trace(TraceReader):
         own_input, own_z = self._own_input[i], self._own_z[i]
         prev_a = i > 0 and self._a_at_next[i - 1]
 
-        def hook(linear, grad_z, grad_input):
+        def hook(grad_z, grad_input):
             if not (self._recording and self._current.layers[i]):
                 return
             b = self._current

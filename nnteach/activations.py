@@ -141,25 +141,55 @@ ACTIVATIONS = {
 
 
 def activation_from_spec(spec, who: str = "activation") -> Module:
-    """Build an activation from a name (``"relu"``), None (identity), a Module, or a saved spec dict."""
+    """Build an activation from a name (``"relu"``), None (identity), an activation or its class, or a saved spec.
+
+    Only activations are accepted: an instance or subclass of :class:`Activation` (nnteach's, or a
+    learner's own) that has a ``forward`` of its own. A ``Linear``, a loss or the base class itself is
+    refused here, where the mistake is made, instead of failing at the first forward pass.
+    """
     if spec is None:
         return Identity()
     if isinstance(spec, Module):
+        _check_activation_class(type(spec), spec.summary_label(), who, TypeError)
         return spec
     if isinstance(spec, type) and issubclass(spec, Module):
+        _check_activation_class(spec, f"the class {registry_name(spec)}", who, TypeError)
         return spec()
     if isinstance(spec, dict) and "class" in spec:
-        cls = MODULE_REGISTRY.get(spec["class"])
+        cls = MODULE_REGISTRY.get(spec["class"]) if isinstance(spec["class"], str) else None
         if cls is None:
             raise ValueError(f"{who}: unknown activation class {spec['class']!r}.")
+        _check_activation_class(cls, f"the class {spec['class']!r}", who, ValueError)
         return cls.from_config(spec.get("config", {}))
     if isinstance(spec, str):
         key = spec.lower().replace("-", "_")
         if key in ACTIVATIONS:
             return ACTIVATIONS[key]()
-        valid = ", ".join(repr(k) for k in ACTIVATIONS)
-        raise ValueError(f"{who}: unknown activation {spec!r}. Valid names: {valid} (or pass a Module).")
+        raise ValueError(f"{who}: unknown activation {spec!r}. Valid names: {_valid_names()} "
+                         f"(or pass an activation Module).")
     raise TypeError(f"{who}: expected activation to be a name, None or a Module, got {type(spec).__name__}.")
+
+
+def _valid_names() -> str:
+    return ", ".join(repr(k) for k in ACTIVATIONS)
+
+
+def _check_activation_class(cls: type, what: str, who: str, error: type[Exception]) -> None:
+    """Refuse a Module class that is not an activation, or is the base class that cannot compute.
+
+    ``error``: TypeError for an object of the wrong kind, ValueError for a saved spec naming the wrong class.
+    """
+    if not issubclass(cls, Activation):
+        why = "which is not an activation"
+    elif cls.forward is Module.forward:  # Activation itself, or a subclass that never wrote forward(x)
+        why = "which has no forward(x) of its own, so it cannot compute"
+    else:
+        return
+    raise error(
+        f"{who}: expected activation to be a name, None or an activation Module, got {what}, {why}. "
+        f"Valid names: {_valid_names()}. An activation of your own must subclass nnteach.activations.Activation "
+        f"and define forward(x) and backward(grad_output)."
+    )
 
 
 def activation_to_spec(module: Module) -> dict:

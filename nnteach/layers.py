@@ -6,7 +6,7 @@ import numpy as np
 
 from nnteach import functional as F
 from nnteach._rng import RNGLike, get_rng
-from nnteach._validation import as_float_array, check_float_dtype, check_gradient, check_int
+from nnteach._validation import as_float_array, check_bool, check_float_dtype, check_gradient, check_int
 from nnteach.activations import activation_from_spec, activation_to_spec
 from nnteach.init import init_weight
 from nnteach.module import Module, Parameter, backward_watched, backward_without_input_grad, forward_watched
@@ -58,6 +58,7 @@ class Linear(Module):
         self.in_features = check_int(in_features, "in_features", who)
         self.out_features = check_int(out_features, "out_features", who)
         dtype = check_float_dtype(dtype, who)
+        bias = check_bool(bias, "bias", who)  # a string such as "no" would otherwise count as True
         self.init = init
         W = init_weight(init, in_features, out_features, get_rng(rng, who), dtype, who)
         self.weight = Parameter(W)

@@ -26,6 +26,7 @@ import numpy as np
 
 from nnteach._rng import isolated_rng
 from nnteach._validation import as_path, check_writable
+from nnteach.losses import Loss
 from nnteach.model import SpecError, module_from_spec, module_to_spec
 from nnteach.module import Module
 
@@ -41,6 +42,10 @@ class ModelFileError(ValueError):
 def save(model: Module, path) -> Path:
     """Save ``model`` (architecture and weights) to ``path``; returns the path.
 
+    Nothing is written when the file could not be loaded back: weights holding NaN or infinity
+    (training diverged), a loss or a base class instead of a model, or an architecture that
+    ``get_config()`` does not describe.
+
     Examples:
         >>> nt.save(model, "xor.nnteach")
         >>> same = nt.load("xor.nnteach")
@@ -49,12 +54,17 @@ def save(model: Module, path) -> Path:
 
     if not isinstance(model, Module):
         raise TypeError(f"nt.save: expected a Module, got {type(model).__name__}.")
+    not_a_model = _not_a_model(type(model))
+    if not_a_model:
+        raise TypeError(f"nt.save: expected a model, a Module that computes outputs from inputs (such as a "
+                        f"Sequential), got {not_a_model}. Nothing was written.")
     path = as_path(path, "nt.save")
     check_writable(path, "nt.save", "model.nnteach")
     arrays = {}
     params = []
     for name, p in model.named_parameters():
         data = np.ascontiguousarray(p.data)
+        _check_finite_weights(data, name)
         buf = io.BytesIO()
         np.lib.format.write_array(buf, data, allow_pickle=False)
         arrays[name] = buf.getvalue()
@@ -79,6 +89,35 @@ def save(model: Module, path) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def _not_a_model(cls: type) -> str | None:
+    """Why a module of class ``cls`` is not a model one can save, load and call on inputs; None if it is one.
+
+    The rule for the top-level module of a file: it maps a batch of inputs to outputs, ``model(x)``.
+    A loss is called on predictions and targets instead, and a class that never wrote ``forward`` (the
+    bases Module and Activation) raises NotImplementedError when called. Modules inside the model are
+    not checked this way: a learner's model may keep its loss as an attribute.
+    """
+    if issubclass(cls, Loss):
+        return (f"{cls.__name__}, a loss, which compares predictions with targets, loss_fn(y_pred, y_true), "
+                f"instead of computing outputs from inputs")
+    if cls.forward is Module.forward:
+        return f"{cls.__name__}, a base class with no forward(x) of its own, which cannot compute"
+    return None
+
+
+def _check_finite_weights(data: np.ndarray, name: str) -> None:
+    """nt.load refuses NaN or infinite weights (they compute NaN): refuse to write them in the first place."""
+    finite = np.isfinite(data)
+    if not finite.all():
+        where = tuple(int(i) for i in np.argwhere(~finite)[0])
+        raise ValueError(
+            f"nt.save: parameter {name!r} contains NaN or infinity ({int(data.size - finite.sum())} of its "
+            f"{data.size} values, the first at index {where}: {data[where]}), so nt.load could not read the file; "
+            f"nothing was written. Did training diverge? Lower the learning rate and train again from fresh "
+            f"weights, or save the model from before it diverged."
+        )
 
 
 def _check_loadable(model: Module, architecture: dict) -> None:
@@ -113,8 +152,8 @@ def load(path) -> Module:
     Raises:
         FileNotFoundError: no file at ``path``.
         ModelFileError: the file is not an nnteach model, is truncated or corrupted, was written
-            by a newer format version, or describes an architecture that cannot be built or does not
-            fit the weights it stores.
+            by a newer format version, describes an architecture that cannot be built or does not
+            fit the weights it stores, or holds a loss or a base class that cannot compute instead of a model.
     """
     path = as_path(path, "nt.load")
     if not path.exists():
@@ -161,6 +200,10 @@ def load(path) -> Module:
     except (zipfile.BadZipFile, EOFError, zlib.error, OSError, NotImplementedError) as exc:
         raise ModelFileError(f"nt.load: {str(path)!r} is truncated or corrupted ({exc}). Save the model again.") from None
     model = _build(header["architecture"], path)
+    not_a_model = _not_a_model(type(model))
+    if not_a_model:
+        raise ModelFileError(f"nt.load: {str(path)!r} does not hold a model: expected a Module that computes outputs "
+                             f"from inputs (such as a Sequential), got {not_a_model}. Was its {HEADER} edited?")
     _check_parameters_fit(model, state, path)
     dtypes = {a.dtype for a in state.values()}
     if len(dtypes) == 1 and dtypes <= {np.dtype(np.float32), np.dtype(np.float64)}:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import nnteach as nt
-from nnteach.activations import ACTIVATIONS
+from nnteach.activations import ACTIVATIONS, Activation
 from nnteach.init import INITS
 
 
@@ -242,6 +242,70 @@ def test_unknown_activation_lists_the_valid_names():
 def test_activation_of_the_wrong_type_is_a_type_error():
     with pytest.raises(TypeError, match="expected activation to be a name, None or a Module, got int"):
         nt.Dense(2, 3, activation=3)
+
+
+def _not_an_activation(what: str, why: str = "which is not an activation") -> str:
+    valid = ", ".join(repr(name) for name in ACTIVATIONS)
+    return re.escape(f"Dense(2, 3): expected activation to be a name, None or an activation Module, got {what}, "
+                     f"{why}. Valid names: {valid}. An activation of your own must subclass "
+                     f"nnteach.activations.Activation and define forward(x) and backward(grad_output).")
+
+
+@pytest.mark.parametrize("activation, what", [
+    (nt.Linear(3, 3, rng=0), "Linear(in_features=3, out_features=3)"),
+    (nt.MSELoss(), "MSELoss()"),
+    (nt.Linear, "the class Linear"),
+    (nt.Sequential(nt.Linear(3, 3, rng=0), nt.ReLU()), "Sequential"),
+], ids=["a Linear", "a loss", "the Linear class", "a Sequential"])
+def test_dense_refuses_a_module_that_is_not_an_activation(activation, what):
+    # was accepted: the Dense then failed at its first forward, or silently computed something else
+    with pytest.raises(TypeError, match=_not_an_activation(what)):
+        nt.Dense(2, 3, activation=activation)
+
+
+@pytest.mark.parametrize("activation, what", [(Activation(), "Activation()"), (Activation, "the class Activation")],
+                         ids=["instance", "class"])
+def test_dense_refuses_the_activation_base_class_that_cannot_compute(activation, what):
+    with pytest.raises(TypeError, match=_not_an_activation(what, "which has no forward(x) of its own, so it cannot "
+                                                                 "compute")):
+        nt.Dense(2, 3, activation=activation)
+
+
+class _Cube(Activation):
+    """A learner's own activation, a = z**3: a subclass of Activation with its forward and backward."""
+
+    def forward(self, x):
+        x = self._checked_input(x)
+        self._cache = x
+        return x**3
+
+    def backward(self, grad_output):
+        return grad_output * 3 * self._cached(grad_output) ** 2
+
+
+class _LeakySigmoid(nt.Sigmoid):
+    """A learner's variation on one of nnteach's activations."""
+
+
+@pytest.mark.parametrize("activation", [_Cube(), _Cube, _LeakySigmoid(), nt.Identity()],
+                         ids=["own instance", "own class", "own Sigmoid subclass", "Identity"])
+def test_dense_accepts_any_activation_subclass_including_a_learners_own(activation):
+    layer = nt.Dense(2, 3, activation=activation, rng=0)
+    assert isinstance(layer.activation, Activation)
+    assert layer(np.ones((4, 2))).shape == (4, 3)
+
+
+@pytest.mark.parametrize("bias, got", [("no", "str 'no'"), (0, "int 0"), (None, "NoneType None")])
+@pytest.mark.parametrize("layer", [nt.Linear, nt.Dense])
+def test_bias_that_is_not_true_or_false_is_a_type_error(layer, bias, got):
+    # bias="no" used to give the layer a bias: any non-empty string counts as True
+    with pytest.raises(TypeError, match=re.escape(f"Linear(2, 3): expected bias to be True or False, got {got}.")):
+        layer(2, 3, bias=bias)
+
+
+def test_bias_given_as_a_numpy_bool_is_accepted():
+    assert nt.Linear(2, 3, bias=np.bool_(False), rng=0).bias is None
+    assert nt.Dense(2, 3, bias=np.True_, rng=0).bias is not None
 
 
 def test_unknown_init_lists_the_valid_names():

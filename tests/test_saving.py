@@ -20,6 +20,7 @@ import pytest
 
 import nnteach as nt
 from nnteach import saving
+from nnteach.activations import Activation
 
 
 @pytest.fixture
@@ -443,14 +444,130 @@ def test_load_of_integer_weights_reads_them_as_floats(tmp_path):
 
 
 def test_load_of_weights_that_diverged_to_nan_is_a_model_file_error(tmp_path):
-    # nt.save writes such a model; nt.load raised load_state_dict's plain ValueError
-    model = nt.Sequential(nt.Linear(2, 1, rng=0))
-    model[0].weight.data[0, 1] = np.nan
-    path = nt.save(model, tmp_path / "diverged.nnteach")
+    # nt.load raised load_state_dict's plain ValueError. nt.save now refuses such weights, so the file is crafted
+    # (or written by an older nnteach).
+    path = nt.save(nt.Sequential(nt.Linear(2, 1, rng=0)), tmp_path / "diverged.nnteach")
+    _store(path, "0.weight", np.array([[0.5, np.nan]]))
     with pytest.raises(nt.ModelFileError, match=re.escape(
             f"nt.load: {str(path)!r} holds weights the model refuses: Sequential.load_state_dict: parameter "
             f"'0.weight' contains NaN or infinity")):
         nt.load(path)
+
+
+@pytest.mark.parametrize("value, first", [(np.nan, "nan"), (np.inf, "inf"), (-np.inf, "-inf")])
+def test_save_of_weights_that_diverged_to_nan_or_infinity_is_refused_and_writes_nothing(model, saved, value, first):
+    # nt.save wrote such a model, and nt.load then refused the file ("contains NaN or infinity")
+    original = saved.read_bytes()
+    model[1].linear.bias.data[[2, 5]] = value
+    with pytest.raises(ValueError, match=re.escape(
+            f"nt.save: parameter '1.linear.bias' contains NaN or infinity (2 of its 8 values, the first at index "
+            f"(2,): {first}), so nt.load could not read the file; nothing was written. Did training diverge? Lower "
+            f"the learning rate and train again from fresh weights, or save the model from before it diverged.")):
+        nt.save(model, saved)
+    assert saved.read_bytes() == original  # the good file already there is untouched
+    with pytest.raises(ValueError, match="nt.save: parameter '1.linear.bias' contains NaN or infinity"):
+        nt.save(model, saved.parent / "new.nnteach")
+    assert _leftovers(saved.parent, {saved.name}) == []  # neither the new file nor a temporary one
+
+
+_NOT_COMPUTING = "a base class with no forward(x) of its own, which cannot compute"
+_A_LOSS = ("a loss, which compares predictions with targets, loss_fn(y_pred, y_true), instead of computing outputs "
+           "from inputs")
+
+
+@pytest.mark.parametrize("module, why", [
+    (nt.MSELoss(), f"MSELoss, {_A_LOSS}"),
+    (nt.CrossEntropyLoss(), f"CrossEntropyLoss, {_A_LOSS}"),
+    (Activation(), f"Activation, {_NOT_COMPUTING}"),
+], ids=["MSELoss", "CrossEntropyLoss", "Activation"])
+def test_save_of_a_loss_or_a_base_class_is_refused_and_writes_nothing(tmp_path, module, why):
+    # nt.save wrote these; nt.load gave them back as a "model" that fails when called on inputs
+    with pytest.raises(TypeError, match=re.escape(
+            f"nt.save: expected a model, a Module that computes outputs from inputs (such as a Sequential), got "
+            f"{why}. Nothing was written.")):
+        nt.save(module, tmp_path / "m.nnteach")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("cls, why", [
+    ("MSELoss", f"MSELoss, {_A_LOSS}"),
+    ("BCEWithLogitsLoss", f"BCEWithLogitsLoss, {_A_LOSS}"),
+    ("Loss", f"Loss, {_A_LOSS}"),
+    ("Activation", f"Activation, {_NOT_COMPUTING}"),
+], ids=["MSELoss", "BCEWithLogitsLoss", "Loss base", "Activation base"])
+def test_load_of_a_file_whose_model_is_a_loss_or_a_base_class_is_a_model_file_error(saved, cls, why):
+    # was returned as the loaded "model"
+    header = _header(saved)
+    header["architecture"], header["parameters"] = {"class": cls, "config": {}}, []
+    with zipfile.ZipFile(saved, "w") as zf:
+        zf.writestr("nnteach.json", json.dumps(header))
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(saved)!r} does not hold a model: expected a Module that computes outputs from inputs "
+            f"(such as a Sequential), got {why}. Was its nnteach.json edited?")):
+        nt.load(saved)
+
+
+def test_a_model_that_keeps_its_loss_as_an_attribute_still_saves_and_loads(tmp_path):
+    # only the top-level module must compute: a learner's model may hold its loss function
+    class WithLoss(nt.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = nt.Linear(2, 1, rng=0)
+            self.loss_fn = nt.MSELoss()
+
+        def forward(self, x):
+            return self.body(x)
+
+    loaded = nt.load(nt.save(WithLoss(), tmp_path / "m.nnteach"))
+    assert type(loaded) is WithLoss and isinstance(loaded.loss_fn, nt.MSELoss)
+
+
+@pytest.mark.parametrize("cls, why", [
+    ("Linear", "which is not an activation"),
+    ("MSELoss", "which is not an activation"),
+    ("Activation", "which has no forward(x) of its own, so it cannot compute"),
+], ids=["Linear", "MSELoss", "Activation base"])
+def test_load_of_a_dense_whose_activation_is_not_an_activation_names_the_class(saved, cls, why):
+    # any Module class was accepted as the activation, even one that takes two inputs or has no forward
+    header = _header(saved)
+    _layer_config(header, 0)["activation"] = {"class": cls, "config": {}}
+    _rewrite(saved, header)
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(saved)!r} has an architecture that cannot be built: ") + ".*" + re.escape(
+            f"Dense(2, 16): expected activation to be a name, None or an activation Module, got the class {cls!r}, "
+            f"{why}. Valid names: 'relu'")):
+        nt.load(saved)
+
+
+def test_load_of_a_bias_that_is_not_true_or_false_names_it(saved):
+    # "bias": "no" built a layer with a bias, and the weights then did not fit
+    header = _header(saved)
+    _layer_config(header, 2)["bias"] = "no"
+    _rewrite(saved, header)
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(saved)!r} has an architecture that cannot be built: ") + ".*" + re.escape(
+            "Linear(8, 3): expected bias to be True or False, got str 'no'.")):
+        nt.load(saved)
+
+
+class _Cube(Activation):
+    """A learner's own activation, a = z**3."""
+
+    def forward(self, x):
+        x = self._checked_input(x)
+        self._cache = x
+        return x**3
+
+    def backward(self, grad_output):
+        return grad_output * 3 * self._cached(grad_output) ** 2
+
+
+def test_a_dense_with_a_learners_own_activation_saves_and_loads_back(tmp_path, rng):
+    model = nt.Sequential(nt.Dense(2, 3, activation=_Cube(), rng=0), nt.Linear(3, 1, rng=0))
+    loaded = nt.load(nt.save(model, tmp_path / "cube.nnteach"))
+    assert type(loaded[0].activation) is _Cube
+    x = rng.normal(size=(5, 2))
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
 
 
 def test_load_of_a_header_nested_too_deeply_is_a_model_file_error(saved):

@@ -49,12 +49,15 @@ def build_hand_loop(problem: Problem, trace_every: int | None = None, on_trace=N
     With ``trace_every`` the loop runs inside ``nt.trace(model, keep_every=trace_every,
     keep_last=keep_last)``, keeping the full record of every n-th step (of the last ``keep_last``
     of them), as the tracing lessons do; ``on_trace(trace)`` is then called after each run (e.g. to
-    read ``trace.nbytes``).
+    read ``trace.nbytes``). The timed run ends with the ``with`` block: the trace outlives it, as a
+    learner keeps a trace to read it, and is released when the final weights are read, untimed
+    (``tracing_bench`` reports how long that release takes).
     """
     model = make_model(problem)
     loss_fn = _LOSSES[problem.workload.loss]()
     opt = make_optimizer(problem, model)
     X, Y, bs, n = problem.X, problem.y, problem.batch_size, problem.n
+    held = []  # the last run's trace, until its weights are read
 
     def train() -> None:
         if trace_every is None:
@@ -62,6 +65,7 @@ def build_hand_loop(problem: Problem, trace_every: int | None = None, on_trace=N
         else:
             with nt.trace(model, keep_every=trace_every, keep_last=keep_last) as tr:
                 loop()
+            held.append(tr)
             if on_trace is not None:
                 on_trace(tr)
 
@@ -80,7 +84,11 @@ def build_hand_loop(problem: Problem, trace_every: int | None = None, on_trace=N
                 model.backward(loss_fn.backward())
                 opt.step()
 
-    return train, lambda: weights_of(model)
+    def final_weights():
+        held.clear()  # release the trace
+        return weights_of(model)
+
+    return train, final_weights
 
 
 def build_trainer(problem: Problem):

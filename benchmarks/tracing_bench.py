@@ -7,14 +7,18 @@ use), and inside ``nt.trace(model, keep_last=100)`` (every step recorded, the la
 same work as the first, in bounded memory). The trace only observes, so all four must end with
 bit-identical weights: the check column demands an exact match with the untraced run. The note
 gives the ratio to the untraced run (goals: ≤ 1.5× every step, ≤ 1.1× every 10th; the third row
-has none, it shows how much of the first row's cost is fresh memory) and the memory the trace kept
-(``Trace.nbytes``).
+has none: it pays for releasing each record as it drops out, the others hold theirs), the memory
+the trace kept (``Trace.nbytes``) and how long releasing it took. A timed run ends with its
+``with nt.trace`` block, as the wait of a learner who traces a run to read it afterwards does; the
+trace is released after the timing, and that release is measured on its own in an extra run.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
+import time
 
 from benchmarks import impl_nnteach
 from benchmarks.harness import Implementation, Row, Settings, cross_check, measure, paired_ratio
@@ -55,16 +59,25 @@ def run(settings: Settings) -> list[Row]:
     for row, args, goal in zip(rows[1:], _TRACE_ARGS, _GOALS):
         if row.seconds is not None and off.seconds:
             ratio = paired_ratio(row, off)
-            kept = _memory_kept(problem, **args)
+            kept, release = _memory_kept(problem, **args)
             verdict = "" if goal is None else f" {'✓' if ratio <= goal else '✗'} (goal ≤ {goal}×)"
-            row.note = row.note or f"{ratio:.2f}× tracing off{verdict}; kept {kept / 2**20:.1f} MiB"
+            row.note = row.note or (f"{ratio:.2f}× tracing off{verdict}; kept {kept / 2**20:.1f} MiB, "
+                                    f"released in {release * 1e3:.1f} ms")
     return rows
 
 
-def _memory_kept(problem, every: int, keep_last: int | None = None) -> int:
-    """Run the traced loop once more, untimed, and report what its trace holds."""
+def _memory_kept(problem, every: int, keep_last: int | None = None) -> tuple[int, float]:
+    """Run the traced loop once more and report what its trace holds (bytes) and the CPU seconds it
+    takes to release it."""
     kept = []
-    train, _ = impl_nnteach.build_hand_loop(problem, trace_every=every, keep_last=keep_last,
-                                            on_trace=lambda tr: kept.append(tr.nbytes))
+    train, final_weights = impl_nnteach.build_hand_loop(problem, trace_every=every, keep_last=keep_last,
+                                                        on_trace=lambda tr: kept.append(tr.nbytes))
     train()
-    return kept[0]
+    gc.disable()
+    try:
+        start = time.process_time()
+        final_weights()  # drops the last reference to the trace
+        release = time.process_time() - start
+    finally:
+        gc.enable()
+    return kept[0], release

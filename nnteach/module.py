@@ -139,7 +139,8 @@ class ChildWatch:
 
     def __init__(self, container: "Module", forward: dict[int, Callable], backward: dict[int, Callable]):
         self.container = container
-        self.forward, self.backward = dict(forward), dict(backward)
+        # position -> the callbacks to call there: one each, until another watch joins (see switch)
+        self.tables = ({k: (fn,) for k, fn in forward.items()}, {k: (fn,) for k, fn in backward.items()})
         self.on = False
 
     def switch(self, on: bool) -> None:
@@ -147,18 +148,23 @@ class ChildWatch:
             return
         self.on = on
         c = self.container
-        watchers = c.__dict__.setdefault("_watchers", [])
+        watchers = getattr(c, "_watchers", None)
+        if watchers is None:
+            watchers = c._watchers = []
         if on:
             watchers.append(self)
         else:
             watchers.remove(self)
-        # Several traces of one model may watch at once: each position calls every watcher's callback.
+        if len(watchers) <= 1:
+            c._watch = watchers[0].tables if watchers else None
+            return
+        # Several traces of one model watch at once: each position calls every watcher's callbacks.
         merged: tuple[dict, dict] = ({}, {})
         for w in watchers:
-            for table, callbacks in zip(merged, (w.forward, w.backward)):
-                for k, fn in callbacks.items():
-                    table[k] = table.get(k, ()) + (fn,)
-        c._watch = merged if watchers else None
+            for table, callbacks in zip(merged, w.tables):
+                for k, fns in callbacks.items():
+                    table[k] = table.get(k, ()) + fns
+        c._watch = merged
 
 
 def forward_watched(children, x, watch: tuple[dict, dict]):

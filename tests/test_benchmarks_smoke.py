@@ -73,3 +73,33 @@ def test_ratios_pair_the_runs_of_each_round():
     assert a.seconds / b.seconds == 0.25  # what a ratio of medians would have said
     a.times = a.times[:4]  # a row that missed a round: no pairs to take, the medians it is
     assert paired_ratio(a, b) == 0.25
+
+
+def test_a_traced_run_ends_bit_identical_and_its_trace_lives_until_the_weights_are_read():
+    import weakref
+
+    import numpy as np
+
+    problem = small_problem("W3")
+    untraced = impl_nnteach.build_hand_loop(problem)
+    seen = []
+    traced = impl_nnteach.build_hand_loop(problem, trace_every=10, on_trace=lambda tr: seen.append(weakref.ref(tr)))
+    for train, _ in (untraced, traced):
+        train()
+    assert seen[0]() is not None  # the timed run ended with the with block: the trace is still held
+    assert seen[0]().num_steps == 10 * problem.epochs and len(seen[0]().steps) == problem.epochs
+    got, want = traced[1](), untraced[1]()
+    assert seen[0]() is None  # released once the weights are read, after the timing
+    assert all(np.array_equal(a, b) for pair_a, pair_b in zip(got, want) for a, b in zip(pair_a, pair_b))
+
+
+def test_the_trace_rows_report_ratio_memory_and_release_time():
+    from benchmarks import tracing_bench
+    from benchmarks.harness import Settings
+
+    rows = tracing_bench.run(Settings(quick=True, reps=1, verbose=False))
+    assert [r.impl for r in rows] == ["untraced", "trace_all", "trace_10", "trace_last"]
+    assert [r.check for r in rows] == ["reference", "ok", "ok", "ok"] and all(r.loss_diff == 0 for r in rows[1:])
+    for row, goal in zip(rows[1:], ["(goal ≤ 1.5×)", "(goal ≤ 1.1×)", None]):
+        assert "× tracing off" in row.note and " MiB, released in " in row.note and row.note.endswith(" ms")
+        assert (goal in row.note) if goal else "goal" not in row.note

@@ -125,6 +125,8 @@ class _StepBuilder:
     Arrays shared between records (a layer's input is the previous layer's a) are one copy.
     """
 
+    __slots__ = ("index", "layers", "step", "weights", "grads", "weights_after", "version", "_frozen")
+
     def __init__(self, index: int, n_layers: int, weights: Snapshot):
         self.index = index
         self.layers: list[dict] = [{} for _ in range(n_layers)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import inspect
 import itertools
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 

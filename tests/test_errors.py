@@ -15,6 +15,8 @@ import nnteach as nt
 from nnteach.activations import ACTIVATIONS, Activation
 from nnteach.init import INITS
 
+from learner_modules import Cube  # tests/learner_modules.py
+
 
 @pytest.fixture
 def model(rng):
@@ -271,23 +273,11 @@ def test_dense_refuses_the_activation_base_class_that_cannot_compute(activation,
         nt.Dense(2, 3, activation=activation)
 
 
-class _Cube(Activation):
-    """A learner's own activation, a = z**3: a subclass of Activation with its forward and backward."""
-
-    def forward(self, x):
-        x = self._checked_input(x)
-        self._cache = x
-        return x**3
-
-    def backward(self, grad_output):
-        return grad_output * 3 * self._cached(grad_output) ** 2
-
-
 class _LeakySigmoid(nt.Sigmoid):
     """A learner's variation on one of nnteach's activations."""
 
 
-@pytest.mark.parametrize("activation", [_Cube(), _Cube, _LeakySigmoid(), nt.Identity()],
+@pytest.mark.parametrize("activation", [Cube(), Cube, _LeakySigmoid(), nt.Identity()],
                          ids=["own instance", "own class", "own Sigmoid subclass", "Identity"])
 def test_dense_accepts_any_activation_subclass_including_a_learners_own(activation):
     layer = nt.Dense(2, 3, activation=activation, rng=0)

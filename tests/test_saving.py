@@ -22,6 +22,8 @@ import nnteach as nt
 from nnteach import saving
 from nnteach.activations import Activation
 
+from learner_modules import Cube  # tests/learner_modules.py
+
 
 @pytest.fixture
 def model(rng):
@@ -550,22 +552,10 @@ def test_load_of_a_bias_that_is_not_true_or_false_names_it(saved):
         nt.load(saved)
 
 
-class _Cube(Activation):
-    """A learner's own activation, a = z**3."""
-
-    def forward(self, x):
-        x = self._checked_input(x)
-        self._cache = x
-        return x**3
-
-    def backward(self, grad_output):
-        return grad_output * 3 * self._cached(grad_output) ** 2
-
-
 def test_a_dense_with_a_learners_own_activation_saves_and_loads_back(tmp_path, rng):
-    model = nt.Sequential(nt.Dense(2, 3, activation=_Cube(), rng=0), nt.Linear(3, 1, rng=0))
+    model = nt.Sequential(nt.Dense(2, 3, activation=Cube(), rng=0), nt.Linear(3, 1, rng=0))
     loaded = nt.load(nt.save(model, tmp_path / "cube.nnteach"))
-    assert type(loaded[0].activation) is _Cube
+    assert type(loaded[0].activation) is Cube
     x = rng.normal(size=(5, 2))
     np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
 

@@ -1,0 +1,15 @@
+"""Modules a learner might write, shared by the tests that check nnteach accepts them."""
+
+from nnteach.activations import Activation
+
+
+class Cube(Activation):
+    """A learner's own activation, a = z**3: a subclass of Activation with its forward and backward."""
+
+    def forward(self, x):
+        x = self._checked_input(x)
+        self._cache = x
+        return x**3
+
+    def backward(self, grad_output):
+        return grad_output * 3 * self._cached(grad_output) ** 2

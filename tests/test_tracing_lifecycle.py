@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -136,6 +138,38 @@ def test_starting_an_active_trace_twice_is_an_error(setup):
         with pytest.raises(RuntimeError, match="already active"):
             tr.start()
     assert_no_hooks_left(model)
+
+
+class _OwnLoop(nt.Sequential):
+    """A learner's Sequential with a forward of its own: it does not report its layers' calls."""
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+def test_a_learners_sequential_with_its_own_forward_is_watched_through_its_layers(setup):
+    model, loss_fn, _, X, y = setup
+    own = _OwnLoop(copy.deepcopy(model.layers))
+    records = []
+    for m in (model, own):
+        opt = nt.SGD(m.parameters(), lr=0.3)
+        with nt.trace(m, keep_every=2) as tr:
+            for _ in range(5):
+                train_step(m, loss_fn, opt, X, y)
+            if m is own:  # its own layers carry module hooks (they stay on); the Dense inside still reports
+                assert "forward" in vars(own[0]) and "backward" in vars(own[0])
+                assert "forward" not in vars(own[2]) and own[2]._watch is not None  # step 4 is kept
+        records.append(tr)
+        assert_no_hooks_left(m)
+    plain, learner = records
+    assert [s.index for s in learner.steps] == [s.index for s in plain.steps] == [0, 2, 4]
+    assert np.array_equal(learner.losses, plain.losses)
+    for a, b in zip(plain.steps, learner.steps):
+        for la, lb in zip(a.layers, b.layers):
+            for field in ("input", "z", "a", "grad_a", "grad_z", "grad_weight", "grad_input", "weight_after"):
+                assert np.array_equal(getattr(la, field), getattr(lb, field)), field
 
 
 def test_the_users_own_hooks_survive_a_trace(setup):

@@ -28,7 +28,7 @@ from nnteach.activations import Activation, LeakyReLU, ReLU, Sigmoid, Softmax, T
 from nnteach.layers import Dense, Linear
 from nnteach.losses import register_loss_hook
 from nnteach.model import Sequential
-from nnteach.module import ChildWatch, Module
+from nnteach.module import ChildWatch, Module, _ours_or_none
 from nnteach.optim import SGD, register_optimizer_step_hook
 from nnteach.tracing.records import LayerRecord, StepRecord
 from nnteach.tracing.snapshots import ParamLayout, Snapshot
@@ -111,6 +111,17 @@ def _execution_order(model: Module) -> list[tuple[Module | None, int, Module]]:
 
     walk(model, None, 0)
     return order
+
+
+def _reports_calls(container: Module | None) -> bool:
+    """Does this container run its children through forward_watched / backward_watched while watched?
+    nnteach's Sequential and Dense do, unless a subclass or the instance has a forward or backward of
+    its own (hook wrappers around the class's methods only observe)."""
+    if container is None:
+        return False
+    cls = Sequential if isinstance(container, Sequential) else Dense
+    return (type(container).forward is cls.forward and type(container).backward is cls.backward
+            and _ours_or_none(vars(container).get("forward")) and _ours_or_none(vars(container).get("backward")))
 
 
 def activation_name(module: Module | None) -> str:
@@ -344,14 +355,16 @@ class Trace(TraceReader):
 
     def _watch_layers(self) -> list:
         """What a kept step watches: each Linear's input and z and its gradients, and an activation's a
-        and dL/da where they are not read at a boundary anyway. One ChildWatch per container; a model
-        that is a Linear alone is its own layer, watched with module hooks (kept on, they return at
-        once between kept steps)."""
-        per_container: dict[int, tuple[Module, dict, dict]] = {}
+        and dL/da where they are not read at a boundary anyway. One ChildWatch per container. A layer
+        with no container that reports its calls (a model that is a Linear alone, or a learner's
+        subclass of Sequential with a forward of its own) is watched with module hooks instead: kept
+        on for the whole trace, they return at once between kept steps."""
+        per_container: dict[int, tuple[Module, dict, dict, dict]] = {}
 
         def watch(place: tuple, on_forward, on_backward) -> None:
-            container, k, _ = place
-            _, fwd, bwd = per_container.setdefault(id(container), (container, {}, {}))
+            container, k, module = place
+            _, fwd, bwd, modules = per_container.setdefault(id(container), (container, {}, {}, {}))
+            modules[k] = module
             if on_forward is not None:
                 fwd[k] = on_forward
             if on_backward is not None:
@@ -370,13 +383,15 @@ class Trace(TraceReader):
             elif not self._a_at_next[i]:
                 watch(act_place, self._activation_forward(i), self._activation_backward(i))
         watches = []
-        for container, fwd, bwd in per_container.values():
-            if container is None:  # the model is a Linear: observe it as a module
-                on_forward, on_backward = fwd[0], bwd[0]
-                self._handles.append(self.model.register_forward_hook(lambda m, args, z: on_forward(args[0], z)))
-                self._handles.append(self.model.register_backward_hook(lambda m, g, gin: on_backward(g, gin)))
-            else:
+        for container, fwd, bwd, modules in per_container.values():
+            if _reports_calls(container):
                 watches.append(ChildWatch(container, fwd, bwd))
+                continue
+            for k, module in modules.items():
+                if k in fwd:
+                    self._handles.append(module.register_forward_hook(lambda m, args, out, f=fwd[k]: f(args[0], out)))
+                if k in bwd:
+                    self._handles.append(module.register_backward_hook(lambda m, g, gin, f=bwd[k]: f(g, gin)))
         return watches
 
     def stop(self) -> "Trace":

@@ -3,10 +3,10 @@
 The trace attaches hooks to the model (and to losses and optimizers in general) while it is active
 and removes them after, even on error; for the steps it keeps, it also watches the calls the
 model's containers (Sequential, Dense) make to their layers (:class:`~nnteach.module.ChildWatch`).
-It only keeps what crosses a module boundary - the input of a Linear, its output z, the activation's output a, the gradients handed
-back - and parameter gradients and values (one copy of all of them at a time, see
-:mod:`~nnteach.tracing.snapshots`). Nothing is recomputed, so a traced run and an untraced run from
-the same seed end with bit-identical weights. What is kept never changes afterwards: arrays that
+It only keeps what crosses a module boundary - the input of a Linear, its output z, the
+activation's output a, the gradients handed back - and parameter gradients and values (one copy of
+all of them at a time, see :mod:`~nnteach.tracing.snapshots`). Nothing is recomputed, so a traced
+run and an untraced run from the same seed end with bit-identical weights. What is kept never changes afterwards: arrays that
 nnteach's own modules made for this step and never touch again are kept as they are, and everything
 else (what a learner's code holds or a learner's module might change in place) is copied.
 

@@ -218,6 +218,14 @@ def backward_without_input_grad(module: "Module", grad_output):
     return module.backward(grad_output, input_grad=False) if takes else module.backward(grad_output)
 
 
+def names_mismatch(expected, given) -> str | None:
+    """How the parameter names ``given`` differ from ``expected`` ("missing [...]; unexpected [...]"), or None."""
+    missing = [k for k in expected if k not in given]
+    extra = [k for k in given if k not in expected]
+    parts = ([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else [])
+    return "; ".join(parts) or None
+
+
 class Module:
     """Base class of every layer, activation, loss and model.
 
@@ -350,18 +358,10 @@ class Module:
         if not isinstance(state, dict):
             raise TypeError(f"{who}: expected a dict of name -> array, got {type(state).__name__}.")
         params = dict(self.named_parameters())
-        missing = [k for k in params if k not in state]
-        extra = [k for k in state if k not in params]
-        if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"missing {missing}")
-            if extra:
-                parts.append(f"unexpected {extra}")
-            raise ValueError(
-                f"{who}: the state does not match this model: {'; '.join(parts)}. "
-                f"Expected exactly {list(params)}."
-            )
+        mismatch = names_mismatch(params, state)
+        if mismatch:
+            raise ValueError(f"{who}: the state does not match this model: {mismatch}. "
+                             f"Expected exactly {list(params)}.")
         values = {}
         for name, p in params.items():  # every value checked before any is copied: all or nothing
             value = as_float_array(state[name], who, f"parameter {name!r}")

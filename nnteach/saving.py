@@ -28,7 +28,7 @@ from nnteach._rng import isolated_rng
 from nnteach._validation import as_path, check_writable
 from nnteach.losses import Loss
 from nnteach.model import SpecError, module_from_spec, module_to_spec
-from nnteach.module import Module
+from nnteach.module import Module, names_mismatch
 
 FORMAT = "nnteach-model"
 FORMAT_VERSION = 1
@@ -231,11 +231,10 @@ def _build(architecture: dict, path: Path) -> Module:
 def _check_parameters_fit(model: Module, state: dict, path: Path) -> None:
     """The file stores exactly the parameters its architecture builds, each with the shape it builds."""
     built = {name: p.shape for name, p in model.named_parameters()}
-    missing, extra = [n for n in built if n not in state], [n for n in state if n not in built]
-    if missing or extra:
-        parts = ([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else [])
+    mismatch = names_mismatch(built, state)
+    if mismatch:
         raise ModelFileError(f"nt.load: {str(path)!r} is damaged: its parameters do not match its architecture "
-                             f"({'; '.join(parts)}); the architecture has exactly {list(built)}.")
+                             f"({mismatch}); the architecture has exactly {list(built)}.")
     for name, shape in built.items():
         if state[name].shape != shape:
             raise ModelFileError(

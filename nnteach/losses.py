@@ -73,6 +73,8 @@ class Loss(Module):
             y_true = as_float_array(y_true, who, "y_true", dtype=y_pred.dtype)
         if y_pred.ndim != 2:
             raise ValueError(f"{who}: expected y_pred of shape (N, outputs), got {y_pred.ndim}-D shape {y_pred.shape}.")
+        if not len(y_pred):
+            _refuse_empty_batch(y_pred, who)
         if y_true.shape != y_pred.shape:
             if y_true.ndim == 1 and y_pred.shape[1] == 1 and len(y_true) == len(y_pred):
                 y_true = y_true.reshape(-1, 1)
@@ -82,6 +84,15 @@ class Loss(Module):
                     f"(A (N,) target is accepted for an (N, 1) prediction.)"
                 )
         return y_pred, y_true
+
+
+def _refuse_empty_batch(y_pred: np.ndarray, who: str) -> None:
+    """A loss is a mean over the samples: of none, it would be 0/0 (NaN, and a NumPy warning)."""
+    raise ValueError(
+        f"{who}: y_pred has no samples (shape {y_pred.shape}): a loss is a mean over the samples of a batch, "
+        f"and this batch is empty. A slice past the end of the data is empty: check the batch loop "
+        f"(X[start:start + batch_size] needs start < len(X))."
+    )
 
 
 def _refuse_non_finite_targets(y_true: np.ndarray, who: str) -> None:
@@ -195,6 +206,8 @@ class CrossEntropyLoss(Loss):
         if y_pred.ndim != 2:
             raise ValueError(f"{who}: expected logits of shape (N, classes), got {y_pred.ndim}-D shape {y_pred.shape}.")
         n, c = y_pred.shape
+        if not n:
+            _refuse_empty_batch(y_pred, who)
         if c < 2:
             raise ValueError(
                 f"{who}: expected logits for at least 2 classes, shape (N, C) with C >= 2, got {y_pred.shape}. "

@@ -4,6 +4,7 @@ value and gradient against PyTorch (when it is installed), and numerical stabili
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -249,3 +250,25 @@ def test_mse_and_bce_of_an_empty_batch_are_nan_as_in_numpy():
     with np.errstate(invalid="ignore", divide="ignore"):
         assert np.isnan(nt.functional.mse_loss(np.zeros((0, 1)), np.zeros((0, 1))))
         assert np.isnan(nt.functional.bce_loss(np.zeros((0, 1)), np.zeros((0, 1))))
+
+
+@pytest.mark.parametrize("loss_fn, y_pred, y_true", [
+    (nt.MSELoss(), np.zeros((0, 1)), np.zeros((0, 1))),
+    (nt.L1Loss(), np.zeros((0, 2)), np.zeros((0, 2))),
+    (nt.BCELoss(), np.zeros((0, 1)), np.zeros(0)),
+    (nt.BCEWithLogitsLoss(), np.zeros((0, 1)), np.zeros((0, 1))),
+    (nt.CrossEntropyLoss(), np.zeros((0, 3)), np.zeros(0, dtype=np.int64)),
+], ids=lambda v: type(v).__name__ if isinstance(v, nt.Loss) else "")
+def test_a_loss_module_refuses_an_empty_batch_by_name(loss_fn, y_pred, y_true):
+    # A hand loop that slices past the end of its data (X[320:352] of 300 rows) hands the loss an empty
+    # batch: the mean of nothing used to come out NaN with a NumPy warning, or MSE's backward raised
+    # ZeroDivisionError. The functions in nt.functional keep NumPy's NaN (the test above); the modules,
+    # what learners call, say what happened.
+    who = type(loss_fn).__name__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no NumPy warning before the error
+        with pytest.raises(ValueError, match=re.escape(f"{who}: y_pred has no samples (shape {y_pred.shape}): a loss "
+                                                       f"is a mean over the samples of a batch, and this batch is empty.")):
+            loss_fn(y_pred, y_true)
+    with pytest.raises(RuntimeError, match="before the loss was computed"):
+        loss_fn.backward()

@@ -6,9 +6,9 @@ import numpy as np
 
 from nnteach import functional as F
 from nnteach._rng import RNGLike, get_rng
-from nnteach._validation import as_float_array, check_bool, check_float_dtype, check_gradient, check_int
+from nnteach._validation import as_float_array, check_bool, check_choice, check_float_dtype, check_gradient, check_int
 from nnteach.activations import activation_from_spec, activation_to_spec
-from nnteach.init import init_weight
+from nnteach.init import INITS, init_weight
 from nnteach.module import Module, Parameter, backward_watched, backward_without_input_grad, forward_watched
 
 
@@ -25,6 +25,15 @@ def _check_input(module: Module, x, features: int) -> np.ndarray:
             f"Does the previous layer output {x.shape[1]} features?"
         )
     return x
+
+
+def _linear_arguments(in_features, out_features, init, bias, rng, dtype, who: str) -> tuple:
+    """The arguments of a Linear, checked and in the form it keeps: (in_features, out_features,
+    init, bias, a Generator, a dtype). ``who`` names the layer the learner wrote in the errors."""
+    return (check_int(in_features, "in_features", who), check_int(out_features, "out_features", who),
+            check_choice(init, INITS, "init", who),
+            check_bool(bias, "bias", who),  # a string such as "no" would otherwise count as True
+            get_rng(rng, who), check_float_dtype(dtype, who))
 
 
 class Linear(Module):
@@ -54,13 +63,11 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, init: str = "xavier", bias: bool = True,
                  rng: RNGLike = None, dtype=np.float64):
         super().__init__()
-        who = f"Linear({in_features}, {out_features})"
-        self.in_features = check_int(in_features, "in_features", who)
-        self.out_features = check_int(out_features, "out_features", who)
-        dtype = check_float_dtype(dtype, who)
-        bias = check_bool(bias, "bias", who)  # a string such as "no" would otherwise count as True
+        in_features, out_features, init, bias, rng, dtype = _linear_arguments(
+            in_features, out_features, init, bias, rng, dtype, f"Linear({in_features}, {out_features})")
+        self.in_features, self.out_features = in_features, out_features
         self.init = init
-        W = init_weight(init, in_features, out_features, get_rng(rng, who), dtype, who)
+        W = init_weight(init, in_features, out_features, rng, dtype)
         self.weight = Parameter(W)
         self.bias = Parameter(np.zeros(out_features, dtype=dtype)) if bias else None
         self._x: np.ndarray | None = None
@@ -120,10 +127,13 @@ class Dense(Module):
     def __init__(self, in_features: int, out_features: int, activation="relu", init: str | None = None,
                  bias: bool = True, rng: RNGLike = None, dtype=np.float64):
         super().__init__()
-        act = activation_from_spec(activation, f"Dense({in_features}, {out_features})")
+        who = f"Dense({in_features}, {out_features})"
+        act = activation_from_spec(activation, who)
         if init is None:
             init = "he" if type(act).__name__ in ("ReLU", "LeakyReLU") else "xavier"
-        self.linear = Linear(in_features, out_features, init=init, bias=bias, rng=rng, dtype=dtype)
+        # checked here too, so that a mistake is reported as Dense's (the Linear inside is a detail)
+        arguments = _linear_arguments(in_features, out_features, init, bias, rng, dtype, who)
+        self.linear = Linear(*arguments)
         self.activation = act
         self._watch = None  # see forward
 

@@ -250,7 +250,7 @@ def _not_an_activation(what: str, why: str = "which is not an activation") -> st
     valid = ", ".join(repr(name) for name in ACTIVATIONS)
     return re.escape(f"Dense(2, 3): expected activation to be a name, None or an activation Module, got {what}, "
                      f"{why}. Valid names: {valid}. An activation of your own must subclass "
-                     f"nnteach.activations.Activation and define forward(x) and backward(grad_output).")
+                     f"nt.Activation and define forward(x) and backward(grad_output).")
 
 
 @pytest.mark.parametrize("activation, what", [
@@ -289,8 +289,21 @@ def test_dense_accepts_any_activation_subclass_including_a_learners_own(activati
 @pytest.mark.parametrize("layer", [nt.Linear, nt.Dense])
 def test_bias_that_is_not_true_or_false_is_a_type_error(layer, bias, got):
     # bias="no" used to give the layer a bias: any non-empty string counts as True
-    with pytest.raises(TypeError, match=re.escape(f"Linear(2, 3): expected bias to be True or False, got {got}.")):
+    with pytest.raises(TypeError, match=re.escape(f"{layer.__name__}(2, 3): expected bias to be True or False, got {got}.")):
         layer(2, 3, bias=bias)
+
+
+@pytest.mark.parametrize("args, kwargs, error, message", [
+    ((2.5, 3), {}, TypeError, "Dense(2.5, 3): expected in_features to be an integer, got float 2.5."),
+    ((2, 0), {}, ValueError, "Dense(2, 0): expected out_features >= 1, got 0."),
+    ((2, 3), {"init": "glorot"}, ValueError, "Dense(2, 3): unknown init 'glorot'. Valid names: 'xavier', 'he', "),
+    ((2, 3), {"rng": "seed"}, TypeError, "Dense(2, 3): expected rng/seed to be None, a non-negative int or a "),
+    ((2, 3), {"dtype": np.int32}, ValueError, "Dense(2, 3): expected dtype np.float32 or np.float64, got "),
+])
+def test_a_dense_argument_error_names_the_dense_the_learner_wrote(args, kwargs, error, message):
+    # the checks are the Linear's, but "Linear(2, 3)" in the message named a layer the learner never wrote
+    with pytest.raises(error, match="^" + re.escape(message)):
+        nt.Dense(*args, **kwargs)
 
 
 def test_bias_given_as_a_numpy_bool_is_accepted():

@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 from nnteach._rng import seed
 from nnteach.module import Module, Parameter
 from nnteach.layers import Dense, Linear
-from nnteach.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from nnteach.activations import Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nnteach.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, Loss, MSELoss
 from nnteach.optim import SGD, Adam, Optimizer
 from nnteach.model import Sequential
@@ -30,7 +30,7 @@ from nnteach.torch_bridge import to_torch  # imports PyTorch only when called
 from nnteach import data, functional, init, plotting  # plotting imports matplotlib only when it draws
 
 __all__ = [
-    "Module", "Parameter", "Linear", "Dense", "Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
+    "Module", "Parameter", "Linear", "Dense", "Activation", "Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
     "Softmax", "Loss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "Optimizer", "SGD", "Adam", "Sequential", "Trainer", "TrainingDiverged", "History", "Callback",
     "EarlyStopping", "LambdaCallback", "save", "load", "ModelFileError", "gradcheck", "seed",

@@ -10,7 +10,20 @@ from nnteach.module import MODULE_REGISTRY, Module, registry_name
 
 
 class Activation(Module):
-    """Base of the activations: caches what its derivative needs and checks the call order."""
+    """Base of the activations: caches what its derivative needs and checks the call order.
+
+    An activation of your own subclasses it (``nt.Activation``) and writes ``forward`` and
+    ``backward``; nt.trace, Dense, saving and loading then treat it like nnteach's own::
+
+        class Cube(nt.Activation):
+            def forward(self, x):                 # a = z³
+                x = self._checked_input(x)        # a float (N, features) batch, or a clear error
+                self._cache = x                   # what the derivative needs
+                return x**3
+
+            def backward(self, grad_output):      # dL/dz = dL/da · 3z²
+                return grad_output * 3 * self._cached(grad_output) ** 2
+    """
 
     _cache: np.ndarray | None = None
 
@@ -187,7 +200,7 @@ def _check_activation_class(cls: type, what: str, who: str, error: type[Exceptio
         return
     raise error(
         f"{who}: expected activation to be a name, None or an activation Module, got {what}, {why}. "
-        f"Valid names: {_valid_names()}. An activation of your own must subclass nnteach.activations.Activation "
+        f"Valid names: {_valid_names()}. An activation of your own must subclass nt.Activation "
         f"and define forward(x) and backward(grad_output)."
     )
 

@@ -81,7 +81,7 @@ def neuron_layers(model: Module) -> list[tuple[Linear, Module | None]]:
             raise ValueError(
                 f"nt.trace: a {type(nxt).__name__} follows a Linear, where a trace expects an activation. A trace "
                 f"explains each neuron as z = w·x + b, then a = f(z) with f one of nnteach's activations (or a "
-                f"subclass of nnteach.activations.Activation, whose forward and backward are yours)."
+                f"subclass of nt.Activation, whose forward and backward are yours)."
             )
         if isinstance(m, Dense):
             units.append((m.linear, m.activation))

@@ -197,8 +197,8 @@ def test_blobs_random_centers_stay_in_the_box():
         (lambda: data.blobs(centers=2.5), TypeError, r"blobs: expected centers to be an int or an array"),
         (lambda: data.blobs(centers=0), ValueError, r"blobs: expected centers >= 1, got 0"),
         (lambda: data.blobs(centers=[[0, np.nan]]), ValueError, r"blobs: centers contains NaN"),
-        (lambda: data.blobs(box=(5, -5)), ValueError, r"blobs: expected box = \(low, high\) with finite low < high"),
-        (lambda: data.blobs(box=3), TypeError, r"blobs: expected box to be a pair"),
+        (lambda: data.blobs(box=(5, -5)), ValueError, r"blobs: expected box=\(low, high\) with low < high, both finite, got \(5, -5\)"),
+        (lambda: data.blobs(box=3), TypeError, r"blobs: expected box=\(low, high\), two numbers, got 3"),
         (lambda: data.blobs(n=2, centers=3), ValueError, r"blobs: expected n >= centers .* got n=2 and centers=3"),
     ],
 )

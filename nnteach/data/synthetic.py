@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 
 from .._rng import RNGLike, get_rng
-from .._validation import check_int, check_positive
+from .._validation import check_int, check_interval, check_positive
 from .dataset import Dataset
 
 _XY = ("x1", "x2")
@@ -170,7 +170,7 @@ def _blob_centers(centers, box, rng, who: str) -> np.ndarray:
     """Turn ``centers`` (a count or a (k, d) array) into a (k, d) float array."""
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
         k = check_int(centers, "centers", who)
-        low, high = _check_box(box, who)
+        low, high = check_interval(box, "box", who)
         return rng.uniform(low, high, size=(k, 2))  # (k, 2)
     if isinstance(centers, (bool, numbers.Number, str)) or centers is None:
         raise TypeError(f"{who}: expected centers to be an int or an array of shape (k, d), got {centers!r}.")
@@ -187,16 +187,6 @@ def _blob_centers(centers, box, rng, who: str) -> np.ndarray:
     if not np.isfinite(C).all():
         raise ValueError(f"{who}: centers contains NaN or infinity: {C.tolist()}.")
     return C
-
-
-def _check_box(box, who: str) -> tuple:
-    try:
-        low, high = (float(v) for v in box)
-    except (TypeError, ValueError):
-        raise TypeError(f"{who}: expected box to be a pair (low, high) of numbers, got {box!r}.") from None
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise ValueError(f"{who}: expected box = (low, high) with finite low < high, got {box!r}.")
-    return low, high
 
 
 def blobs(n: int = 200, centers=2, std: float = 1.0, seed: RNGLike = None, box=(-5, 5)) -> Dataset:

@@ -139,6 +139,18 @@ def test_the_names_the_issue_asks_for_are_public():
     assert required <= set(nt.__all__)
 
 
+def test_functional_lists_exactly_the_functions_of_its_modules():
+    # __all__ is written out (not dir()): a function added to a submodule must be added there too
+    import importlib
+    import inspect
+
+    modules = [importlib.import_module(f"nnteach.functional.{name}") for name in ("linear", "activations", "losses")]
+    defined = {name for module in modules for name, value in vars(module).items()
+               if inspect.isfunction(value) and value.__module__ == module.__name__ and not name.startswith("_")}
+    assert set(F.__all__) == defined
+    assert len(F.__all__) == len(defined)  # and each once
+
+
 def test_every_functional_backward_has_its_forward_beside_it():
     backwards = [name for name in F.__all__ if name.endswith("_backward")]
     assert len(backwards) >= 10

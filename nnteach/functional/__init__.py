@@ -38,4 +38,11 @@ from nnteach.functional.losses import (
     mse_loss_backward,
 )
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    "linear", "linear_backward",
+    "identity", "identity_backward", "leaky_relu", "leaky_relu_backward", "relu", "relu_backward",
+    "sigmoid", "sigmoid_backward", "softmax", "softmax_backward", "tanh", "tanh_backward",
+    "bce_loss", "bce_loss_backward", "bce_with_logits_loss", "bce_with_logits_loss_backward",
+    "cross_entropy_loss", "cross_entropy_loss_backward", "l1_loss", "l1_loss_backward", "log_softmax",
+    "mse_loss", "mse_loss_backward",
+]

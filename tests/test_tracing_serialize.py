@@ -275,9 +275,9 @@ def test_load_trace_names_the_damaged_array_of_a_file(good, tmp_path):
 
 
 def test_every_array_field_of_a_layer_record_has_a_shape_to_check():
-    from nnteach.tracing.serialize import _LAYER_DIMS
+    from nnteach.tracing.checks import LAYER_DIMS
 
-    assert tuple(_LAYER_DIMS) == ARRAY_FIELDS
+    assert tuple(LAYER_DIMS) == ARRAY_FIELDS
 
 
 class _Widen(nt.Module):  # a learner's module before the first Linear: x is not the first layer's input
@@ -357,3 +357,227 @@ def test_save_json_into_a_missing_folder_and_load_trace_of_a_folder_are_named(tm
         nt.load_trace(tmp_path)
     with pytest.raises(TypeError, match=r"nt.load_trace: expected a file name"):
         nt.load_trace(None)
+
+
+# ----------------------------------------------------------------------------- the trace's fields against each other
+def assert_refused(d, message):
+    full = f"nt.load_trace: the trace data is incomplete or damaged: {message}. Was the file edited or cut short?"
+    with pytest.raises(ValueError, match=re.escape(full)):
+        trace_from_dict(d)
+
+
+@pytest.mark.parametrize("arch_name, damage, message", [
+    ("linear_act_pairs_bce", lambda d: _set(d, "y", sum(d["steps"][0]["y"], [])),
+     "step 0, field 'y' has shape (5,), expected (5, 1), y_pred's shape: a trace keeps the targets as BCELoss "
+     "compares them with y_pred"),
+    ("dense_relu_tanh_identity_mse", lambda d: _set(d, "y", [row[:1] for row in d["steps"][0]["y"]]),
+     "step 0, field 'y' has shape (5, 1), expected (5, 2), y_pred's shape: a trace keeps the targets as MSELoss "
+     "compares them with y_pred"),
+    ("tanh_then_logits_cross_entropy", lambda d: _set(d, "y", [row.index(1.0) for row in d["steps"][0]["y"]]),
+     "step 0, field 'y' has shape (5,), expected (5, 3), y_pred's shape: a trace keeps the targets as "
+     "CrossEntropyLoss compares them with y_pred (class indices as one-hot rows)"),
+    ("linear_act_pairs_bce", lambda d: _set(d, "y_pred", sum(d["steps"][0]["y_pred"], [])),
+     "step 0, field 'y_pred' has shape (5,), expected 2-D (N, outputs) as BCELoss requires"),
+    ("linear_act_pairs_bce", lambda d: _set(d, "loss_name", "CrossEntropyLoss"),
+     "step 0, field 'y_pred' has shape (5, 1), expected (N, C) with C >= 2 classes as CrossEntropyLoss requires"),
+], ids=["bce targets flattened", "mse target column dropped", "ce one-hot rows as class indices",
+        "bce y_pred flattened", "one output called cross-entropy"])
+def test_targets_of_another_shape_than_the_loss_keeps_are_named(arch_name, damage, message, rng):
+    # they loaded (only their rows were checked), then a widget indexing y[s, 0] failed inside NumPy
+    d = record_trace(ARCHS[arch_name], rng, steps=2).to_dict()
+    damage(d)
+    assert_refused(d, message)
+
+
+class _HingeLoss(nt.Loss):
+    """A learner's loss that keeps its (N,) targets of ±1 as given: a trace stores them so."""
+
+    def _check(self, y_pred, y_true):
+        return np.asarray(y_pred, dtype=float), np.asarray(y_true, dtype=float)
+
+    def _value(self, y_pred, y_true):
+        return float(np.maximum(0.0, 1.0 - y_true * y_pred[:, 0]).mean())
+
+    def _grad(self, y_pred, y_true):
+        return -(y_true * (y_true * y_pred[:, 0] < 1.0))[:, None] / len(y_true)
+
+
+def test_the_targets_of_a_learners_own_loss_are_checked_for_rows_only(rng):
+    model = nt.Sequential(nt.Linear(2, 3, rng=rng), nt.Tanh(), nt.Linear(3, 1, rng=rng))
+    X, y = rng.normal(size=(4, 2)), np.array([1.0, -1.0, 1.0, -1.0])
+    loss_fn = _HingeLoss()
+    with nt.trace(model) as tr:
+        loss_fn(model(X), y)
+        model.backward(loss_fn.backward())
+    d = tr.to_dict()
+    assert np.array(d["steps"][0]["y"]).shape == (4,) and d["steps"][0]["loss_name"] == "_HingeLoss"
+    assert_same_trace(tr, trace_from_dict(d))
+
+
+# good (linear_act_pairs_bce): steps 0 and 1 trained (loss, update), step 2 forward only; num_steps 3, all kept
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: d["losses"].pop(), "losses has 2 values, expected 3, one per observed step (num_steps = 3)"),
+    (lambda d: d.__setitem__("num_steps", 4), "losses has 3 values, expected 4, one per observed step (num_steps = 4)"),
+    (lambda d: d["losses"].__setitem__(1, "lots"),
+     "losses[1] is 'lots', expected a number, one of 'NaN', 'Infinity', '-Infinity', or null (no loss)"),
+    (lambda d: d.__setitem__("losses", {"0": 0.5}),
+     "losses is dict {'0': 0.5}, expected a list of 3 losses, one per observed step (num_steps = 3)"),
+    (lambda d: d.__setitem__("num_steps", "3"), "num_steps is '3', expected a whole number >= 0 (the steps observed)"),
+    (lambda d: d.__setitem__("num_steps", -1), "num_steps is -1, expected a whole number >= 0 (the steps observed)"),
+    (lambda d: d.__setitem__("keep_every", 0), "keep_every is 0, expected a whole number >= 1 (keep every n-th step)"),
+    (lambda d: d.__setitem__("keep_every", 1.0),
+     "keep_every is 1.0, expected a whole number >= 1 (keep every n-th step)"),
+    (lambda d: d.__setitem__("keep_last", 0),
+     "keep_last is 0, expected null (no limit) or a whole number >= 1 (keep only the newest n steps)"),
+    (lambda d: d.__setitem__("keep_last", True),
+     "keep_last is True, expected null (no limit) or a whole number >= 1 (keep only the newest n steps)"),
+    (lambda d: d.__setitem__("keep_last", 2), "steps holds 3 steps, expected at most keep_last = 2 (a trace keeps "
+                                              "the newest 2)"),
+    (lambda d: _set(d, "index", 3, step=2),
+     "steps[2] has index 3, expected an index from 0 to 2, as num_steps = 3 steps were observed"),
+    (lambda d: _set(d, "index", -1, step=0),
+     "steps[0] has index -1, expected an index from 0 to 2, as num_steps = 3 steps were observed"),
+    (lambda d: d["steps"].reverse(),
+     "steps[1] has index 1, expected more than 2, the index of steps[0] (kept steps are listed oldest first, "
+     "each once)"),
+    (lambda d: d["steps"].insert(1, copy.deepcopy(d["steps"][0])),
+     "steps[1] has index 0, expected more than 0, the index of steps[0] (kept steps are listed oldest first, "
+     "each once)"),
+    (lambda d: d.__setitem__("keep_every", 2),
+     "steps[1] has index 1, expected a multiple of keep_every = 2 (a trace keeps steps 0, 2, 4, ...)"),
+    (lambda d: _set(d, "loss", 0.25, step=1),
+     "step 1, field 'loss' is 0.25 but losses[1] is <losses[1]>, expected the same loss in both (losses holds every "
+     "observed step's loss, null for none or NaN)"),
+    (lambda d: d["losses"].__setitem__(0, None),
+     "step 0, field 'loss' is <losses[0]> but losses[0] is null, expected the same loss in both (losses holds every "
+     "observed step's loss, null for none or NaN)"),
+    (lambda d: d["steps"].pop(1),
+     "step 1 is missing from steps, expected it kept: losses[1] is <losses[1]>, so its forward pass "
+     "completed, 1 is a multiple of keep_every = 1, and a trace keeps every such step"),
+], ids=["losses shorter", "num_steps larger", "text in losses", "losses a dict", "num_steps text", "num_steps negative",
+        "keep_every zero", "keep_every float", "keep_last zero", "keep_last bool", "more steps than keep_last",
+        "index past num_steps", "index negative", "steps reversed", "step listed twice", "index off keep_every",
+        "step loss edited", "losses entry erased", "kept step deleted"])
+def test_counts_indices_and_losses_that_disagree_are_named(good, damage, message):
+    # each of these loaded silently (or failed naming nothing): a step's loss disagreed with the loss curve,
+    # trace.step(i) found the wrong step, a widget's slider ran past the losses
+    for i, loss in enumerate(good["losses"]):  # <losses[i]>: the value as the file holds it
+        message = message.replace(f"<losses[{i}]>", json.dumps(loss))
+    damage(good)
+    assert_refused(good, message)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: d["activations"].pop(),
+     "activations is ['tanh', 'sigmoid'], expected a list of 3 names (str), one per layer of layer_names (hidden 1, "
+     "hidden 2, output)"),
+    (lambda d: d["layer_options"].append({}),
+     "layer_options is [{}, {}, {}, {}], expected a list of 3 dicts (such as {'negative_slope': 0.01} or {}), one "
+     "per layer of layer_names (hidden 1, hidden 2, output)"),
+    (lambda d: d.__setitem__("layer_names", "output"),
+     "layer_names is 'output', expected a non-empty list of names (str), one per neuron layer"),
+    (lambda d: d.__setitem__("steps", {"0": {}}), "steps is dict {'0': {}}, expected a list of steps"),
+    (lambda d: d["steps"].__setitem__(0, [1, 2]), "steps[0] is list [1, 2], expected a dict of the step's fields"),
+    (lambda d: _set(d, "index", "0"),
+     "steps[0] has index '0', expected a whole number (the step's number among all observed steps)"),
+    (lambda d: _set(d, "loss", "low"),
+     "step 0, field 'loss' is 'low', expected a number, one of 'NaN', 'Infinity', '-Infinity', or null"),
+    (lambda d: _set(d, "lr", [0.1]),
+     "step 0, field 'lr' is [0.1], expected a number, one of 'NaN', 'Infinity', '-Infinity', or null"),
+    (lambda d: _set(d, "loss_name", 3), "step 0, field 'loss_name' is 3, expected a name (str) or null"),
+    (lambda d: _set(d, "plain_sgd", None), "step 0, field 'plain_sgd' is None, expected true or false"),
+    (lambda d: _set(d, "y", None),
+     "step 0 has 'loss', 'loss_name' set but 'y' null (or absent), expected 'y', 'loss', 'loss_name' all set "
+     "(a step whose loss was computed) or all null"),
+    (lambda d: _set(d, "loss", 0.5, step=2),
+     "step 2 has 'loss' set but 'y', 'loss_name' null (or absent), expected 'y', 'loss', 'loss_name' all set "
+     "(a step whose loss was computed) or all null"),
+    (lambda d: d["steps"][1].pop("lr"),
+     "step 1 has 'optimizer' set but 'lr' null (or absent), expected 'optimizer', 'lr' all set (a step with an "
+     "optimizer update) or all null"),
+], ids=["activation missing", "layer options extra", "layer names text", "steps a dict", "step a list", "index text",
+        "loss text", "lr a list", "loss_name a number", "plain_sgd null", "loss without y", "loss on forward-only step",
+        "update without lr"])
+def test_layer_lists_and_step_fields_of_the_wrong_kind_are_named(good, damage, message):
+    damage(good)
+    assert_refused(good, message)
+
+
+def test_a_step_missing_where_keep_last_keeps_the_newest_is_named(rng):
+    tr = record_trace(ARCHS["dense_relu_tanh_identity_mse"], rng, steps=7, keep_every=2, keep_last=2)
+    d = tr.to_dict()
+    assert [s["index"] for s in d["steps"]] == [4, 6] and len(d["losses"]) == 8
+    d["keep_every"] = 1  # then step 5 would have been kept, and keep_last drops only the oldest
+    assert_refused(d, f"step 5 is missing from steps, expected it kept: losses[5] is {json.dumps(d['losses'][5])}, so "
+                      f"its forward pass completed, 5 is a multiple of keep_every = 1, and keep_last = 2 drops only "
+                      f"steps older than the kept ones (4 to 6)")
+
+
+def test_a_trace_holding_fewer_steps_than_keep_last_has_dropped_none(rng):
+    tr = record_trace(ARCHS["dense_relu_tanh_identity_mse"], rng, steps=3, keep_last=2)  # kept: 2 (trained), 3
+    d = tr.to_dict()
+    d["steps"].pop(0)
+    assert_refused(d, f"step 2 is missing from steps, expected it kept: losses[2] is {json.dumps(d['losses'][2])}, so "
+                      f"its forward pass completed, 2 is a multiple of keep_every = 1, and a trace keeps every such "
+                      f"step (fewer than keep_last = 2 are kept, so none was dropped)")
+
+
+def _thinned_run(rng, export_at=None):
+    """keep_every=3, keep_last=2 over 10 steps: step 6 forward only, step 9 still in progress (loss, no backward).
+    Returns the trace and its to_dict() taken inside the with block, while step 9 is in progress."""
+    model = nt.Sequential(nt.Linear(3, 4, rng=rng), nt.ReLU(), nt.Linear(4, 3, rng=rng))
+    loss_fn, opt = nt.CrossEntropyLoss(), nt.Adam(model.parameters(), lr=0.01)
+    X, y = rng.normal(size=(6, 3)), rng.integers(0, 3, size=6)
+    with nt.trace(model, keep_every=3, keep_last=2) as tr:
+        for t in range(10):
+            out = model(X)
+            if t == 6:
+                continue  # a look at the output, no loss
+            loss_fn(out, y)
+            if t == 9:
+                in_progress = tr.to_dict()
+                break
+            opt.zero_grad()
+            model.backward(loss_fn.backward())
+            opt.step()
+    return tr, in_progress
+
+
+def test_thinned_traces_with_a_step_in_progress_and_one_without_loss_still_load(rng):
+    tr, in_progress = _thinned_run(rng)
+    assert [s["index"] for s in in_progress["steps"]] == [6, 9] and in_progress["num_steps"] == 10
+    assert in_progress["steps"][0]["loss"] is None and in_progress["losses"][6] is None
+    assert in_progress["steps"][1]["layers"][0]["grad_z"] is None  # in progress: no backward yet
+    loaded = trace_from_dict(json.loads(json.dumps(in_progress)))
+    assert [s.index for s in loaded.steps] == [6, 9] and len(loaded.losses) == 10
+    assert loaded.steps[0].loss is None and loaded.steps[1].loss == tr.losses[9] and not loaded.steps[1].has_backward
+    assert_same_trace(tr, trace_from_dict(tr.to_dict()))  # after the with block: the same steps, closed
+
+
+def test_a_version_1_file_may_list_the_step_in_progress_beside_keep_last_closed_ones(rng):
+    # nnteach's first traces listed the step in progress after the keep_last closed ones, and wrote version 1
+    tr, in_progress = _thinned_run(rng)
+    d = copy.deepcopy(in_progress)
+    d["keep_last"] = 1
+    assert_refused(copy.deepcopy(d), "steps holds 2 steps, expected at most keep_last = 1 (a trace keeps the newest 1)")
+    d["format_version"] = 1
+    assert [s.index for s in trace_from_dict(d).steps] == [6, 9]
+    d["steps"][-1]["index"] = 8  # not the step in progress (num_steps - 1 = 9): no exception for it
+    d["steps"][-1]["loss"] = d["losses"][8]
+    assert_refused(d, "steps holds 2 steps, expected at most keep_last = 1 (a trace keeps the newest 1)")
+
+
+def test_a_learning_rate_set_to_infinity_comes_back_as_a_number():
+    # the loss was read back from "Infinity" as a float, the learning rate stayed the string "Infinity"
+    model = nt.Sequential(nt.Linear(2, 1, rng=0))
+    opt, loss_fn = nt.SGD(model.parameters(), lr=0.1), nt.MSELoss()
+    with nt.trace(model) as tr, np.errstate(invalid="ignore", over="ignore"):
+        opt.lr = float("inf")  # set by hand after the optimizer checked it
+        loss_fn(model(np.ones((2, 2))), np.ones((2, 1)))
+        model.backward(loss_fn.backward())
+        opt.step()
+    d = _strict(json.dumps(tr.to_dict()))
+    assert d["steps"][0]["lr"] == "Infinity"
+    loaded = trace_from_dict(d)
+    assert loaded.steps[0].lr == float("inf")
+    assert_same_trace(tr, loaded)

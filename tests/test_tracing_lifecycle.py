@@ -303,6 +303,20 @@ def test_a_loss_of_something_other_than_the_models_output_is_not_the_steps_loss(
     assert tr.steps[0].loss is None and np.isnan(tr.losses[0])
 
 
+def test_a_loss_of_the_output_before_a_failed_forward_is_not_the_failed_steps_loss(setup):
+    # the failed pass is step 1; the learner's next line takes the loss of step 0's output again
+    model, loss_fn, _, X, y = setup
+    with nt.trace(model) as tr:
+        y_pred = model(X)
+        first = loss_fn(y_pred, y)
+        with pytest.raises(ValueError, match=r"expected input of shape \(N, 2\)"):
+            model(np.ones((4, 5)))
+        loss_fn(y_pred, y)
+    assert tr.num_steps == 2
+    assert tr.losses[0] == first and np.isnan(tr.losses[1])  # step 1 computed no output, so it has no loss
+    assert [s.index for s in tr.steps] == [0] and tr.steps[0].loss == first
+
+
 def test_an_optimizer_over_other_parameters_is_not_this_models_update(setup, rng):
     model, loss_fn, _, X, y = setup
     other = nt.Linear(2, 1, rng=rng)

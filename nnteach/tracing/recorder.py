@@ -423,6 +423,7 @@ class Trace(TraceReader):
             self._in_eval = True
             return
         self._in_eval = False
+        self._last_output = None  # until this pass ends: a loss of an older output is not this step's
         if self._current is not None:
             self._close_step()
         index = self.num_steps

@@ -209,6 +209,19 @@ def test_damaged_data_gives_a_clear_error(good, damage):
         trace_from_dict(good)
 
 
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: d.pop("steps"), "the trace has no 'steps', expected the fields layer_names, activations, keep_every, "
+                               "keep_last, num_steps, losses, steps"),
+    (lambda d: (d.pop("losses"), d.pop("num_steps")), "the trace has no 'num_steps', 'losses', expected the fields "),
+    (lambda d: d["steps"][0].pop("layers"), "step 0 has no 'layers', expected the fields layers"),
+], ids=["steps", "losses and num_steps", "a step's layers"])
+def test_a_missing_field_is_named(good, damage, message):
+    # these used to read "(KeyError: 'steps')"
+    damage(good)
+    with pytest.raises(ValueError, match=re.escape(f"nt.load_trace: the trace data is incomplete or damaged: {message}")):
+        trace_from_dict(good)
+
+
 def _layer(d, layer, step=0):
     return d["steps"][step]["layers"][layer]
 

@@ -34,6 +34,17 @@ class Damaged(ValueError):
     """One place in the trace data that no trace writes; the message says where and what (without the prefix)."""
 
 
+# What every trace file has (layer_options came later: a file without it has no layer options).
+TOP_KEYS = ("layer_names", "activations", "keep_every", "keep_last", "num_steps", "losses", "steps")
+
+
+def present(d: dict, keys: tuple, where: str) -> None:
+    """Every one of ``keys`` is in ``d`` (its value may be null)."""
+    missing = [k for k in keys if k not in d]
+    if missing:
+        raise Damaged(f"{where} has no {', '.join(map(repr, missing))}, expected the fields {', '.join(keys)}")
+
+
 def whole(value, name: str, minimum: int, meaning: str, allow_null: bool = False) -> int | None:
     """A whole-number field of the trace (``keep_every``, ``keep_last``, ``num_steps``), checked."""
     if allow_null and value is None:
@@ -91,6 +102,7 @@ def step_scalars(s, position: int) -> dict:
         raise Damaged(f"steps[{position}] has index {index!r:.40}, expected a whole number (the step's number "
                       f"among all observed steps)")
     step, conv = f"step {index}", {k: s.get(k) for k in STEP_SCALARS}
+    present(s, ("layers",), step)
     for f in ("loss", "lr"):
         if not _number_or_null(conv[f]):
             raise Damaged(f"{step}, field {f!r} is {conv[f]!r:.40}, expected {_NUMBER}, or null")

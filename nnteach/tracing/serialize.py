@@ -77,6 +77,7 @@ class LoadedTrace(TraceReader):
             raise ValueError(f"{who}: trace format version {version!r} is newer than this nnteach "
                              f"reads ({FORMAT_VERSION}). Upgrade nnteach.")
         try:
+            checks.present(d, checks.TOP_KEYS, "the trace")
             self.layer_names, self.activations, self.layer_options = checks.layout(d)
             self.keep_every = checks.whole(d["keep_every"], "keep_every", 1, "keep every n-th step")
             self.keep_last = checks.whole(d["keep_last"], "keep_last", 1, "keep only the newest n steps", allow_null=True)

@@ -5,8 +5,59 @@ from __future__ import annotations
 import numpy as np
 
 from nnteach._validation import as_float_array, check_2d, check_finite, check_int
+from nnteach.losses import Loss
 from nnteach.module import (MODULE_REGISTRY, Module, backward_watched, backward_without_input_grad, forward_watched,
                             registry_name)
+
+
+def not_a_model(cls: type) -> str | None:
+    """Why a module of class ``cls`` cannot compute outputs from inputs, ``model(x)``; None if it can.
+
+    A loss is called on predictions and targets instead, and a class that never wrote ``forward`` (the
+    bases Module and Activation) raises NotImplementedError when called. nt.save and nt.load refuse such a
+    class as the model of a file, Sequential as one of its layers. Modules kept as attributes are not
+    checked this way: a learner's model may keep its loss as an attribute.
+    """
+    if issubclass(cls, Loss):
+        return (f"{cls.__name__}, a loss, which compares predictions with targets, loss_fn(y_pred, y_true), "
+                f"instead of computing outputs from inputs")
+    return cannot_compute(cls)
+
+
+def cannot_compute(cls: type) -> str | None:
+    """Why a class that never wrote ``forward`` cannot compute (nnteach's base class, or a learner's class that
+    forgot it), or None for a class that has a forward."""
+    if cls.forward is not Module.forward:
+        return None
+    if _nnteach_base(cls):
+        return f"{cls.__name__}, a base class with no forward(x) of its own, which cannot compute"
+    return f"{cls.__name__}, a class that defines no forward(x) (is the method's name misspelt?), which cannot compute"
+
+
+def _nnteach_base(cls: type) -> bool:
+    """One of nnteach's own classes (Module, Activation), not a learner's subclass (see registry_name)."""
+    return registry_name(cls) == cls.__name__
+
+
+_A_LOSS_IS_NOT_A_LAYER = ("A loss is not a layer: give it to the Trainer, nt.Trainer(model, loss_fn, optimizer), "
+                          "or call it on the model's output, loss_fn(model(x), y).")
+_USE_A_CONCRETE_LAYER = ("Use a concrete layer such as nt.Linear(2, 3) or nt.ReLU(), or subclass it and write "
+                         "forward(x) and backward(grad_output).")
+_WRITE_FORWARD = "Write its forward(x) and backward(grad_output)."
+
+
+def _check_layer(layer: Module, where: str) -> None:
+    """Refuse, where the model is put together, a layer that would fail at the first forward: a loss or a base class.
+
+    ``where``: who speaks and the layer's position, e.g. ``"Sequential: layer 2"``.
+    """
+    why = not_a_model(type(layer))
+    if why:
+        if isinstance(layer, Loss):
+            fix = _A_LOSS_IS_NOT_A_LAYER
+        else:
+            fix = _USE_A_CONCRETE_LAYER if _nnteach_base(type(layer)) else _WRITE_FORWARD
+        raise TypeError(f"{where} must compute outputs from inputs, got {why}. {fix}")
 
 
 class Sequential(Module):
@@ -31,6 +82,7 @@ class Sequential(Module):
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
                 raise TypeError(f"Sequential: layer {i} must be a Module (e.g. nt.Linear(2, 3)), got {type(layer).__name__}.")
+            _check_layer(layer, f"Sequential: layer {i}")
         self.layers = list(layers)
         self._watch = None  # see forward (on the instance: read twice a step, a class attribute costs more)
 
@@ -52,6 +104,7 @@ class Sequential(Module):
     def append(self, layer: Module) -> "Sequential":
         if not isinstance(layer, Module):
             raise TypeError(f"Sequential.append: expected a Module, got {type(layer).__name__}.")
+        _check_layer(layer, f"Sequential.append: layer {len(self.layers)}")
         self.layers.append(layer)
         return self
 
@@ -201,25 +254,57 @@ def module_from_spec(spec: dict, who: str = "nt.load") -> Module:
     Raises:
         SpecError: a ValueError naming the class and config that could not be built, and why.
     """
+    cls, config = resolve_spec(spec, who)
+    try:
+        return cls.from_config(dict(config))
+    except SpecError:
+        raise  # a module inside this one, already named
+    except (TypeError, KeyError, ValueError) as exc:  # the arguments the config gives, refused by the class
+        raise SpecError(f"{who}: cannot rebuild {spec['class']} from config {_short(config)}: {exc}") from None
+
+
+def resolve_spec(spec, who: str = "nt.load") -> tuple[type, dict]:
+    """The class and the config a module spec names, checked as :func:`module_from_spec` needs them, building nothing.
+
+    Raises:
+        SpecError: not a spec, a class that is not a name or not defined, nnteach's base class Module or
+            Activation (nt.save never writes one), or a config that is not a dict.
+    """
     if not isinstance(spec, dict) or "class" not in spec:
         raise SpecError(f"{who}: expected a module spec {{'class': ..., 'config': ...}}, got {spec!r:.80}.")
     name = spec["class"]
     if not isinstance(name, str):
         raise SpecError(f"{who}: expected the class of a module spec to be a name (a str), got "
                         f"{type(name).__name__} {_short(name, 60)}.")
-    cls = MODULE_REGISTRY.get(name)
-    if cls is None:
-        raise SpecError(
-            f"{who}: the file names a layer class {name!r} that is not defined. If it is your own "
-            f"Module subclass, import or define it before loading."
-        )
+    cls = spec_class(name, who)
+    base = cannot_compute(cls)
+    if base and _nnteach_base(cls):  # a learner's class may have lost its forward since: building says so
+        raise SpecError(f"{who}: the file names the class {base}: it is not a layer. nt.save never writes one, "
+                        f"so the file was probably edited.")
     config = spec.get("config", {})
     if not isinstance(config, dict):
         raise SpecError(f"{who}: expected the config of {name} to be a dict of its arguments, got "
                         f"{type(config).__name__} {_short(config, 60)}.")
-    try:
-        return cls.from_config(dict(config))
-    except SpecError:
-        raise  # a module inside this one, already named
-    except (TypeError, KeyError, ValueError) as exc:  # the arguments the config gives, refused by the class
-        raise SpecError(f"{who}: cannot rebuild {name} from config {_short(config)}: {exc}") from None
+    return cls, config
+
+
+def spec_class(name: str, who: str = "nt.load", kind: type = Module) -> type:
+    """The Module class a saved spec names, or a SpecError listing the names that are defined.
+
+    ``kind``: Module for a layer, or nnteach.activations.Activation for a Dense's activation (the names
+    listed). The base class Module is found too, though MODULE_REGISTRY holds only its subclasses, so a
+    file naming it is told what Module is rather than that it is not defined.
+    """
+    cls = Module if name == registry_name(Module) else MODULE_REGISTRY.get(name)
+    if cls is None:
+        noun = "a layer" if kind is Module else "an activation"
+        valid = ", ".join(repr(n) for n in defined_names(kind))
+        raise SpecError(f"{who}: the file names {noun} class {name!r} that is not defined. If it is your own "
+                        f"{kind.__name__} subclass, import or define it before loading. Valid names: {valid}.")
+    return cls
+
+
+def defined_names(kind: type = Module) -> list[str]:
+    """The names a file may give a module of ``kind``, sorted: every subclass defined so far (nnteach's and
+    the learner's) that computes outputs from inputs. Losses and base classes are left out."""
+    return sorted(n for n, cls in MODULE_REGISTRY.items() if issubclass(cls, kind) and not not_a_model(cls))

@@ -380,6 +380,70 @@ def test_sequential_given_something_that_is_not_a_module_is_a_type_error():
         nt.Sequential(nt.Linear(2, 3), np.tanh)
 
 
+_A_LOSS_IS_NOT_A_LAYER = (
+    "a loss, which compares predictions with targets, loss_fn(y_pred, y_true), instead of computing outputs from "
+    "inputs. A loss is not a layer: give it to the Trainer, nt.Trainer(model, loss_fn, optimizer), or call it on the "
+    "model's output, loss_fn(model(x), y).")
+_A_BASE_CLASS = ("a base class with no forward(x) of its own, which cannot compute. Use a concrete layer such as "
+                 "nt.Linear(2, 3) or nt.ReLU(), or subclass it and write forward(x) and backward(grad_output).")
+
+
+@pytest.mark.parametrize("build, position", [
+    (lambda loss: nt.Sequential(nt.Linear(2, 1, rng=0), loss), "Sequential: layer 1"),
+    (lambda loss: nt.Sequential([loss]), "Sequential: layer 0"),
+    (lambda loss: nt.Sequential(nt.Linear(2, 1, rng=0), nt.Sigmoid()).append(loss), "Sequential.append: layer 2"),
+], ids=["argument", "in a list", "appended"])
+@pytest.mark.parametrize("loss", [nt.BCELoss(), nt.MSELoss(), nt.Loss()], ids=["BCELoss", "MSELoss", "Loss base"])
+def test_sequential_refuses_a_loss_as_a_layer_and_says_where_a_loss_goes(build, position, loss):
+    # was accepted: training then failed inside the model's forward, "missing 1 required positional argument: 'y_true'"
+    with pytest.raises(TypeError, match=re.escape(
+            f"{position} must compute outputs from inputs, got {type(loss).__name__}, {_A_LOSS_IS_NOT_A_LAYER}")):
+        build(loss)
+
+
+@pytest.mark.parametrize("base", [nt.Module(), Activation()], ids=["Module", "Activation"])
+def test_sequential_refuses_a_base_class_that_cannot_compute(base):
+    # was accepted: the model raised NotImplementedError at its first forward
+    with pytest.raises(TypeError, match=re.escape(
+            f"Sequential: layer 1 must compute outputs from inputs, got {type(base).__name__}, {_A_BASE_CLASS}")):
+        nt.Sequential(nt.Linear(2, 3, rng=0), base)
+    model = nt.Sequential(nt.Linear(2, 3, rng=0))
+    with pytest.raises(TypeError, match=re.escape(f"Sequential.append: layer 1 must compute outputs from inputs, got "
+                                                  f"{type(base).__name__}, {_A_BASE_CLASS}")):
+        model.append(base)
+    assert len(model) == 1  # nothing was appended
+
+
+class _Double(nt.Module):
+    """A learner's own Module, straight from the base class, with forward and backward written."""
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, grad_output):
+        return 2 * grad_output
+
+
+def test_sequential_refuses_a_learners_module_without_forward_and_says_to_write_it():
+    class Half(nt.Module):
+        def foward(self, x):  # misspelt: Module.forward would raise NotImplementedError at the first forward
+            return x / 2
+
+    with pytest.raises(TypeError, match=re.escape(
+            "Sequential: layer 1 must compute outputs from inputs, got Half, a class that defines no forward(x) (is the "
+            "method's name misspelt?), which cannot compute. Write its forward(x) and backward(grad_output).")):
+        nt.Sequential(nt.Linear(2, 3, rng=0), Half())
+
+
+def test_sequential_takes_a_learners_own_modules_but_not_the_base_class_they_subclass():
+    model = nt.Sequential(nt.Linear(2, 3, rng=0), _Double(), Cube(), _LeakySigmoid())
+    model.append(nt.Sequential(_Double(), nt.Identity()))
+    assert model.predict(np.ones((4, 2))).shape == (4, 3)
+    with pytest.raises(TypeError, match=re.escape(f"Sequential: layer 1 must compute outputs from inputs, got Module, "
+                                                  f"{_A_BASE_CLASS}")):
+        nt.Sequential(_Double(), nt.Module())
+
+
 def test_seed_must_be_a_non_negative_integer():
     with pytest.raises(ValueError, match=re.escape("nt.seed: expected a non-negative integer, got -1.")):
         nt.seed(-1)

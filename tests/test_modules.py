@@ -80,6 +80,15 @@ def test_dense_battery_covers_every_activation_name():
 
 
 @by_kind
+def test_sequential_takes_every_kind_as_a_layer_and_refuses_a_loss_beside_it(make, rng):
+    model = nt.Sequential(make(rng))
+    model.append(make(rng))
+    assert len(model) == 2
+    with pytest.raises(TypeError, match=r"Sequential: layer 1 must compute outputs from inputs, got MSELoss, a loss"):
+        nt.Sequential(make(rng), nt.MSELoss())
+
+
+@by_kind
 def test_output_has_batch_rows_and_expected_features(make, rng):
     module = make(rng)
     x = rng.normal(size=(5, IN))

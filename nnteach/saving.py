@@ -13,6 +13,7 @@ place, so an interrupted save never leaves a damaged file where a good one was.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -24,10 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
+from nnteach._model_entries import EntryError, read_parameter
 from nnteach._rng import isolated_rng
 from nnteach._validation import as_path, check_writable
-from nnteach.losses import Loss
-from nnteach.model import SpecError, module_from_spec, module_to_spec
+from nnteach.activations import Activation
+from nnteach.layers import Dense, Linear
+from nnteach.model import (Sequential, SpecError, module_from_spec, module_to_spec, not_a_model, resolve_spec,
+                           spec_class)
 from nnteach.module import Module, names_mismatch
 
 FORMAT = "nnteach-model"
@@ -54,10 +58,10 @@ def save(model: Module, path) -> Path:
 
     if not isinstance(model, Module):
         raise TypeError(f"nt.save: expected a Module, got {type(model).__name__}.")
-    not_a_model = _not_a_model(type(model))
-    if not_a_model:
+    why = not_a_model(type(model))
+    if why:
         raise TypeError(f"nt.save: expected a model, a Module that computes outputs from inputs (such as a "
-                        f"Sequential), got {not_a_model}. Nothing was written.")
+                        f"Sequential), got {why}. Nothing was written.")
     path = as_path(path, "nt.save")
     check_writable(path, "nt.save", "model.nnteach")
     arrays = {}
@@ -91,22 +95,6 @@ def save(model: Module, path) -> Path:
     return path
 
 
-def _not_a_model(cls: type) -> str | None:
-    """Why a module of class ``cls`` is not a model one can save, load and call on inputs; None if it is one.
-
-    The rule for the top-level module of a file: it maps a batch of inputs to outputs, ``model(x)``.
-    A loss is called on predictions and targets instead, and a class that never wrote ``forward`` (the
-    bases Module and Activation) raises NotImplementedError when called. Modules inside the model are
-    not checked this way: a learner's model may keep its loss as an attribute.
-    """
-    if issubclass(cls, Loss):
-        return (f"{cls.__name__}, a loss, which compares predictions with targets, loss_fn(y_pred, y_true), "
-                f"instead of computing outputs from inputs")
-    if cls.forward is Module.forward:
-        return f"{cls.__name__}, a base class with no forward(x) of its own, which cannot compute"
-    return None
-
-
 def _check_finite_weights(data: np.ndarray, name: str) -> None:
     """nt.load refuses NaN or infinite weights (they compute NaN): refuse to write them in the first place."""
     finite = np.isfinite(data)
@@ -126,7 +114,7 @@ def _check_loadable(model: Module, architecture: dict) -> None:
         with isolated_rng():  # building layers draws initial weights: the learner's random stream stays as it was
             rebuilt = module_from_spec(json.loads(json.dumps(architecture)), who="nt.save")
     except ValueError as exc:
-        detail = str(exc).split(": ", 1)[-1]  # module_from_spec names nt.load; this is nt.save speaking
+        detail = str(exc).split(": ", 1)[-1].rstrip(".")  # module_from_spec names nt.load; this is nt.save speaking
         raise ValueError(
             f"nt.save: {detail}. So nt.load could not read the file, and nothing was written. A Module of your own whose "
             f"__init__ takes arguments needs a get_config() that returns them (lesson 8, exercise 8.3)."
@@ -176,35 +164,23 @@ def load(path) -> Module:
                     f"Was it saved by another program?"
                 )
             header = _read_header(zf, path)
+            _check_architecture_fits(header, path)  # before any weight is unpacked or built
             state = {}
             for entry in header["parameters"]:
                 member = f"params/{entry['name']}.npy"
                 if member not in names:
                     raise ModelFileError(f"nt.load: {str(path)!r} is damaged: parameter {entry['name']!r} is missing.")
-                with zf.open(member) as fh:
-                    blob = fh.read()
                 try:
-                    arr = np.lib.format.read_array(io.BytesIO(blob), allow_pickle=False)
-                except ValueError as exc:  # e.g. a pickled object array: refused, never unpickled
-                    raise ModelFileError(
-                        f"nt.load: {str(path)!r} is corrupted: parameter {entry['name']!r} is not a plain "
-                        f"numeric array ({exc})."
-                    ) from None
-                if arr.dtype.kind not in "biuf":  # text, bytes, dates, complex: read, but not numbers a layer takes
-                    raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: parameter {entry['name']!r} holds "
-                                         f"dtype {arr.dtype}, expected real numbers (float32 or float64).")
-                if list(arr.shape) != list(entry["shape"]) or hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest() != entry["sha256"]:
-                    raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: parameter {entry['name']!r} does not match its checksum.")
-                state[entry["name"]] = arr
+                    state[entry["name"]] = read_parameter(zf, member, entry)
+                except EntryError as exc:
+                    raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: {exc}") from None
     # NotImplementedError: a damaged zip entry naming an unknown compression method.
     except (zipfile.BadZipFile, EOFError, zlib.error, OSError, NotImplementedError) as exc:
         raise ModelFileError(f"nt.load: {str(path)!r} is truncated or corrupted ({exc}). Save the model again.") from None
     model = _build(header["architecture"], path)
-    not_a_model = _not_a_model(type(model))
-    if not_a_model:
-        raise ModelFileError(f"nt.load: {str(path)!r} does not hold a model: expected a Module that computes outputs "
-                             f"from inputs (such as a Sequential), got {not_a_model}. Was its {HEADER} edited?")
-    _check_parameters_fit(model, state, path)
+    _check_a_model(type(model), path)
+    _check_parameters_fit({name: p.shape for name, p in model.named_parameters()},
+                          {name: arr.shape for name, arr in state.items()}, path)
     dtypes = {a.dtype for a in state.values()}
     if len(dtypes) == 1 and dtypes <= {np.dtype(np.float32), np.dtype(np.float64)}:
         model.to(dtypes.pop())
@@ -218,27 +194,105 @@ def load(path) -> Module:
 def _build(architecture: dict, path: Path) -> Module:
     """The model the header's architecture describes, or a ModelFileError saying what in it cannot be built."""
     try:
-        with isolated_rng():  # building layers draws initial weights: the learner's random stream stays as it was
+        # building layers draws initial weights: the learner's random stream stays as it was
+        with _architecture_errors(path), isolated_rng():
             return module_from_spec(architecture)
-    except SpecError as exc:
-        detail = str(exc).split(": ", 1)[-1]  # module_from_spec speaks as nt.load already
-        raise ModelFileError(f"nt.load: {str(path)!r} has an architecture that cannot be built: {detail}") from None
     except MemoryError:
         raise ModelFileError(f"nt.load: {str(path)!r} has an architecture too large to build in memory. Was its "
                              f"{HEADER} edited (layer sizes such as in_features or out_features)?") from None
 
 
-def _check_parameters_fit(model: Module, state: dict, path: Path) -> None:
-    """The file stores exactly the parameters its architecture builds, each with the shape it builds."""
-    built = {name: p.shape for name, p in model.named_parameters()}
-    mismatch = names_mismatch(built, state)
+@contextlib.contextmanager
+def _architecture_errors(path: Path):
+    """Turn the SpecError of an architecture that cannot be built into a ModelFileError naming the file."""
+    try:
+        yield
+    except SpecError as exc:
+        detail = str(exc).split(": ", 1)[-1]  # module_from_spec speaks as nt.load already
+        raise ModelFileError(f"nt.load: {str(path)!r} has an architecture that cannot be built: {detail}") from None
+
+
+def _check_a_model(cls: type, path: Path) -> None:
+    why = not_a_model(cls)
+    if why:
+        raise ModelFileError(f"nt.load: {str(path)!r} does not hold a model: expected a Module that computes outputs "
+                             f"from inputs (such as a Sequential), got {why}. Was its {HEADER} edited?")
+
+
+def _check_architecture_fits(header: dict, path: Path) -> None:
+    """Before anything is unpacked or built: the model's class computes, and the parameters the architecture
+    would build have the names and shapes the header lists, worked out from the configs (see _planned_shapes).
+    A file whose layer sizes were edited to billions is refused before billions of weights are allocated."""
+    architecture = header["architecture"]
+    with _architecture_errors(path):
+        if isinstance(architecture.get("class"), str):
+            _check_a_model(spec_class(architecture["class"]), path)
+        planned, complete = _planned_shapes(architecture)
+    listed = {entry["name"]: tuple(entry["shape"]) for entry in header["parameters"]}
+    _check_parameters_fit(planned, listed, path, every_name=complete)
+
+
+def _planned_shapes(spec, prefix: str = "") -> tuple[dict[str, tuple[int, ...]], bool]:
+    """The parameter shapes ``module_from_spec(spec)`` would build, by name, read from the configs without
+    building anything; and whether they are all of its parameters.
+
+    Sequential, Linear, Dense and nnteach's activations are planned. A config these classes would refuse,
+    and any other class (a learner's own), is left to building, which says what is wrong: its
+    parameters are not planned, and the plan is incomplete.
+    """
+    cls, config = resolve_spec(spec)  # what building would refuse about the spec itself, refused now
+    if cls is Sequential:
+        layers = config.get("layers")
+        if not isinstance(layers, list):
+            return {}, False
+        shapes, complete = {}, True
+        for i, layer in enumerate(layers):
+            more, all_of_them = _planned_shapes(layer, f"{prefix}{i}.")
+            shapes.update(more)
+            complete = complete and all_of_them
+        return shapes, complete
+    if cls is Linear:
+        return _linear_shapes(config, prefix)
+    if cls is Dense:
+        shapes, complete = _linear_shapes(config, f"{prefix}linear.")
+        return shapes, complete and _builtin_activation(config.get("activation", "relu"))
+    return {}, cls.__module__ == Activation.__module__  # nnteach's activations have no parameters
+
+
+def _linear_shapes(config: dict, prefix: str) -> tuple[dict[str, tuple[int, ...]], bool]:
+    """A Linear's weight (out, in) and bias (out,); none, and incomplete, for sizes or a bias Linear would refuse."""
+    n_in, n_out, bias = config.get("in_features"), config.get("out_features"), config.get("bias", True)
+    if not all(type(n) is int and n >= 1 for n in (n_in, n_out)) or not isinstance(bias, bool):
+        return {}, False
+    shapes = {f"{prefix}weight": (n_out, n_in)}  # (out, in): row j holds neuron j's weights
+    if bias:
+        shapes[f"{prefix}bias"] = (n_out,)
+    return shapes, True
+
+
+def _builtin_activation(spec) -> bool:
+    """Whether a Dense's saved activation is one of nnteach's (no parameters). A class name nobody defined is
+    refused here, with the names that are; any other mistake is left to building the Dense."""
+    if isinstance(spec, dict) and isinstance(spec.get("class"), str):
+        return spec_class(spec["class"], kind=Activation).__module__ == Activation.__module__
+    return spec is None or isinstance(spec, str)
+
+
+def _check_parameters_fit(built: dict, stored: dict, path: Path, every_name: bool = True) -> None:
+    """The file stores exactly the parameters its architecture builds, each with the shape it builds.
+
+    ``built``, ``stored``: name -> shape. ``every_name=False``: ``built`` is only part of the architecture's
+    parameters (a plan with a learner's class in it), so other names stored are not refused here.
+    """
+    mismatch = names_mismatch(built, stored if every_name else {k: v for k, v in stored.items() if k in built})
     if mismatch:
+        exactly = f"; the architecture has exactly {list(built)}" if every_name else ""
         raise ModelFileError(f"nt.load: {str(path)!r} is damaged: its parameters do not match its architecture "
-                             f"({mismatch}); the architecture has exactly {list(built)}.")
+                             f"({mismatch}){exactly}.")
     for name, shape in built.items():
-        if state[name].shape != shape:
+        if stored[name] != shape:
             raise ModelFileError(
-                f"nt.load: {str(path)!r} is damaged: parameter {name!r} is stored with shape {state[name].shape}, "
+                f"nt.load: {str(path)!r} is damaged: parameter {name!r} is stored with shape {stored[name]}, "
                 f"but the architecture in the file gives it shape {shape}. Were the layer sizes in its {HEADER} edited?"
             )
 
@@ -266,7 +320,7 @@ def _read_header(zf: zipfile.ZipFile, path: Path) -> dict:
     params = header.get("parameters")
     if not isinstance(header.get("architecture"), dict) or not isinstance(params, list) or not all(
         isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("shape"), list)
-        and isinstance(e.get("sha256"), str) for e in params
+        and all(type(n) is int and n >= 0 for n in e["shape"]) and isinstance(e.get("sha256"), str) for e in params
     ):
         raise ModelFileError(f"nt.load: {str(path)!r} is corrupted: its {HEADER} lacks a valid architecture or parameter list.")
     return header

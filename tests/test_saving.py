@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import pytest
 import nnteach as nt
 from nnteach import saving
 from nnteach.activations import Activation
+from nnteach.module import MODULE_REGISTRY
 
 from learner_modules import Cube  # tests/learner_modules.py
 
@@ -372,12 +374,14 @@ def test_load_of_an_architecture_that_cannot_be_built_names_the_file_and_the_rea
 
 @pytest.mark.parametrize("size", [10**15, 10**30], ids=["too large to allocate", "too large for numpy"])
 def test_load_of_layer_sizes_no_memory_holds_is_a_model_file_error(saved, size):
-    # a MemoryError, or numpy's "Maximum allowed dimension exceeded"
+    # a MemoryError, or numpy's "Maximum allowed dimension exceeded"; then refused once built ("too large to build
+    # in memory"); now refused before anything is built, by the shapes the header lists
     header = _header(saved)
     _layer_config(header, 2)["out_features"] = size
     _rewrite(saved, header)
-    with pytest.raises(nt.ModelFileError, match=re.escape(f"nt.load: {str(saved)!r} ") + "has an architecture "
-                                                "(too large to build in memory|that cannot be built: .*Maximum)"):
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(saved)!r} is damaged: parameter '2.weight' is stored with shape (3, 8), but the "
+            f"architecture in the file gives it shape ({size}, 8). Were the layer sizes in its nnteach.json edited?")):
         nt.load(saved)
 
 
@@ -496,7 +500,8 @@ def test_save_of_a_loss_or_a_base_class_is_refused_and_writes_nothing(tmp_path, 
     ("BCEWithLogitsLoss", f"BCEWithLogitsLoss, {_A_LOSS}"),
     ("Loss", f"Loss, {_A_LOSS}"),
     ("Activation", f"Activation, {_NOT_COMPUTING}"),
-], ids=["MSELoss", "BCEWithLogitsLoss", "Loss base", "Activation base"])
+    ("Module", f"Module, {_NOT_COMPUTING}"),  # was "names a layer class 'Module' that is not defined"
+], ids=["MSELoss", "BCEWithLogitsLoss", "Loss base", "Activation base", "Module base"])
 def test_load_of_a_file_whose_model_is_a_loss_or_a_base_class_is_a_model_file_error(saved, cls, why):
     # was returned as the loaded "model"
     header = _header(saved)
@@ -659,3 +664,259 @@ def test_a_model_that_could_not_be_loaded_back_is_not_written(tmp_path):
                                          r"was written"):
         nt.save(nt.Sequential(nt.Linear(2, 3, rng=0), Scale(3)), path)
     assert not path.exists() and list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- files that would take all the memory
+class _Scale(nt.Module):
+    """A learner's layer with a parameter of its own (a learned scale per feature), which nt.load cannot plan."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.n = n
+        self.scale = nt.Parameter(np.ones(n))
+
+    def forward(self, x):
+        return x * self.scale.data
+
+    def backward(self, grad_output):
+        return grad_output * self.scale.data
+
+    def get_config(self):
+        return {"n": self.n}
+
+
+def _peak_bytes_while(call) -> int:
+    """The most memory Python and NumPy held at once while ``call()`` ran (it may raise)."""
+    tracemalloc.start()
+    try:
+        call()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def _refused_by_load(path: Path, message: str) -> int:
+    """Check that nt.load refuses ``path`` with exactly ``message``; returns the peak memory it took doing so."""
+    def load():
+        with pytest.raises(nt.ModelFileError, match=re.escape(message)):
+            nt.load(path)
+    return _peak_bytes_while(load)
+
+
+@pytest.mark.parametrize("layer, key, name, stored, edited", [
+    (2, "out_features", "2.weight", (3, 8), (10**6, 8)),
+    (0, "in_features", "0.linear.weight", (16, 2), (16, 10**6)),
+], ids=["Linear out_features", "Dense in_features"])
+def test_load_of_layer_sizes_edited_to_millions_is_refused_before_any_weight_is_allocated(saved, layer, key, name,
+                                                                                          stored, edited):
+    # the layers were built first (a 10**6 x 8 weight alone is 64 MB, and billions fit in virtual memory), and
+    # only then compared with the stored shapes
+    header = _header(saved)
+    _layer_config(header, layer)[key] = 10**6
+    _rewrite(saved, header)
+    peak = _refused_by_load(saved, f"nt.load: {str(saved)!r} is damaged: parameter {name!r} is stored with shape "
+                                   f"{stored}, but the architecture in the file gives it shape {edited}. Were the "
+                                   f"layer sizes in its nnteach.json edited?")
+    assert peak < 2**20, f"{peak:,} bytes"
+
+
+def test_a_layer_size_edited_beside_a_learners_own_layer_is_refused_before_any_weight_is_allocated(tmp_path):
+    # a learner's class is only known by building it, but the Linear layers around it are still checked first
+    model = nt.Sequential(nt.Linear(2, 3, rng=0), _Scale(3), nt.Linear(3, 1, rng=0))
+    path = nt.save(model, tmp_path / "scale.nnteach")
+    assert type(nt.load(path)[1]) is _Scale
+    header = _header(path)
+    _layer_config(header, 2)["out_features"] = 10**6
+    _rewrite(path, header)
+    peak = _refused_by_load(path, f"nt.load: {str(path)!r} is damaged: parameter '2.weight' is stored with shape "
+                                  f"(1, 3), but the architecture in the file gives it shape (1000000, 3).")
+    assert peak < 2**20, f"{peak:,} bytes"
+
+
+def _npy_header_bytes(shape: tuple, descr: str = "<f8") -> bytes:
+    """The header of a .npy file, for arrays crafted byte by byte."""
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": False, "shape": shape})
+    return buf.getvalue()
+
+
+def test_load_refuses_a_zip_bomb_parameter_before_unpacking_it(saved):
+    # the entry was read whole: 32 MiB here, as many gigabytes as one likes in a file of a few kilobytes
+    member = "params/0.linear.weight.npy"
+    with zipfile.ZipFile(saved) as zf:
+        others = {n: zf.read(n) for n in zf.namelist() if n != member}
+    with zipfile.ZipFile(saved, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, blob in others.items():
+            zf.writestr(name, blob)
+        with zf.open(member, "w") as fh:
+            fh.write(_npy_header_bytes((16, 2)))
+            for _ in range(32):
+                fh.write(bytes(2**20))
+    assert saved.stat().st_size < 2**17
+    size = len(_npy_header_bytes((16, 2))) + 32 * 2**20
+    peak = _refused_by_load(saved, f"nt.load: {str(saved)!r} is corrupted: parameter '0.linear.weight' unpacks to "
+                                   f"{size:,} bytes, more than its shape (16, 2) can need (4,352 bytes at most: 8 a "
+                                   f"number, plus the .npy header).")
+    assert peak < 2**20, f"{peak:,} bytes"
+
+
+def test_load_never_reads_more_of_a_parameter_than_its_shape_can_need(saved, monkeypatch):
+    # the entry was read whole, trusting the size the archive declares
+    member = "params/0.linear.weight.npy"
+    with zipfile.ZipFile(saved) as zf:
+        declared = zf.getinfo(member).file_size
+    asked = []
+
+    class EndlessEntry(io.BytesIO):
+        """An entry that gives as many bytes as it is asked for, whatever size its archive declared."""
+
+        def read(self, n=-1):
+            asked.append(n)
+            return bytes(n if n is not None and n >= 0 else 64 * 2**20)
+
+    real_open = zipfile.ZipFile.open
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda self, name, *args, **kwargs: (
+        EndlessEntry() if name == member else real_open(self, name, *args, **kwargs)))
+    _refused_by_load(saved, f"nt.load: {str(saved)!r} is corrupted: parameter '0.linear.weight' unpacks to more bytes "
+                            f"than its archive entry declares ({declared:,}), more than its shape (16, 2) can need "
+                            f"(4,352 bytes at most: 8 a number, plus the .npy header).")
+    assert asked and all(0 <= n <= 4353 for n in asked), asked
+
+
+def test_load_of_a_npy_header_claiming_another_shape_is_refused_before_numpy_allocates_it(saved):
+    # NumPy allocated the 10**12 numbers the .npy header claims (a MemoryError: 7 TiB) before finding 256 bytes
+    _rewrite(saved, _header(saved), {"params/0.linear.weight.npy": _npy_header_bytes((10**12,)) + bytes(256)})
+    _refused_by_load(saved, f"nt.load: {str(saved)!r} is corrupted: parameter '0.linear.weight' does not match its "
+                            f"checksum.")
+
+
+def test_load_of_a_parameter_holding_fewer_numbers_than_its_shape_is_refused_before_numpy_allocates_them(tmp_path):
+    # a learner's layer, so the architecture cannot say the shape is wrong: NumPy allocated 10**12 numbers for the
+    # 3 stored (a MemoryError)
+    path = nt.save(nt.Sequential(nt.Linear(2, 3, rng=0), _Scale(3)), tmp_path / "scale.nnteach")
+    header = _header(path)
+    _layer_config(header, 1)["n"] = 10**12
+    next(e for e in header["parameters"] if e["name"] == "1.scale")["shape"] = [10**12]
+    _rewrite(path, header, {"params/1.scale.npy": _npy_header_bytes((10**12,)) + bytes(24)})
+    peak = _refused_by_load(path, f"nt.load: {str(path)!r} is corrupted: parameter '1.scale' holds 24 bytes of "
+                                  f"numbers, but shape (1000000000000,) in float64 takes 8,000,000,000,000.")
+    assert peak < 2**20, f"{peak:,} bytes"
+
+
+@pytest.mark.parametrize("shape", [["16", 2], [16, -2], [16, 2.0], [True, 2], [[16], 2]],
+                         ids=["text", "negative", "float", "bool", "list"])
+def test_load_of_a_parameter_shape_that_is_not_whole_numbers_is_refused(saved, shape):
+    # was only compared with the stored array's shape ("does not match its checksum")
+    header = _header(saved)
+    header["parameters"][0]["shape"] = shape
+    _rewrite(saved, header)
+    _refused_by_load(saved, f"nt.load: {str(saved)!r} is corrupted: its nnteach.json lacks a valid architecture or "
+                            f"parameter list.")
+
+
+# ----------------------------------------------------------------------------- classes a file names
+def _append_layer(path: Path, spec: dict) -> None:
+    header = _header(path)
+    header["architecture"]["config"]["layers"].append(spec)
+    _rewrite(path, header)
+
+
+@pytest.mark.parametrize("cls", ["Module", "Activation"])
+def test_load_of_a_base_class_named_as_a_layer_says_it_cannot_compute(saved, cls):
+    # Module was "not defined" (it is: the base of every layer); Activation was built, and failed at the first forward
+    _append_layer(saved, {"class": cls, "config": {}})
+    _refused_by_load(saved, f"nt.load: {str(saved)!r} has an architecture that cannot be built: the file names the "
+                            f"class {cls}, {_NOT_COMPUTING}: it is not a layer. nt.save never writes one, so the file "
+                            f"was probably edited.")
+
+
+def test_load_of_a_learners_layer_that_lost_its_forward_since_saving_says_so(tmp_path):
+    # was loaded, and the model raised NotImplementedError at its first forward
+    class Half(nt.Module):
+        def forward(self, x):
+            return x / 2
+
+        def backward(self, grad_output):
+            return grad_output / 2
+
+    path = nt.save(nt.Sequential(nt.Linear(2, 3, rng=0), Half()), tmp_path / "half.nnteach")
+
+    class Half(nt.Module):  # the learner edits the class and runs the cell again
+        def foward(self, x):
+            return x / 2
+
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(path)!r} has an architecture that cannot be built: cannot rebuild Sequential from config ")
+            + ".*" + re.escape(": Sequential: layer 1 must compute outputs from inputs, got Half, a class that defines no "
+                               "forward(x) (is the method's name misspelt?), which cannot compute. Write its forward(x) "
+                               "and backward(grad_output).")):
+        nt.load(path)
+
+
+@pytest.mark.parametrize("cls", ["Loss", "MSELoss"])
+def test_load_of_a_loss_named_as_a_layer_says_a_loss_is_not_a_layer(saved, cls):
+    # was loaded, and the model failed at its first forward
+    _append_layer(saved, {"class": cls, "config": {}})
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(saved)!r} has an architecture that cannot be built: cannot rebuild Sequential from config ")
+            + ".*" + re.escape(f": Sequential: layer 4 must compute outputs from inputs, got {cls}, {_A_LOSS}. A loss "
+                               f"is not a layer: give it to the Trainer")):
+        nt.load(saved)
+
+
+def _valid_names(message: str) -> list[str]:
+    return re.findall(r"'([^']+)'", message.split("Valid names: ", 1)[1])
+
+
+def test_load_of_an_unknown_layer_class_lists_the_layer_names_that_are_defined(saved):
+    # the message named no valid class
+    _append_layer(saved, {"class": "Swishy", "config": {}})
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(saved)!r} has an architecture that cannot be built: the file names a layer class 'Swishy' "
+            f"that is not defined. If it is your own Module subclass, import or define it before loading. Valid names: "
+            f"'")) as info:
+        nt.load(saved)
+    listed = _valid_names(str(info.value))
+    computing = {name for name, cls in MODULE_REGISTRY.items()
+                 if not issubclass(cls, nt.Loss) and cls.forward is not nt.Module.forward}
+    assert listed == sorted(computing)  # every class defined so far (a learner's too: it can be loaded), in order
+    assert {"Dense", "Identity", "LeakyReLU", "Linear", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
+            "learner_modules.Cube"} <= set(listed)
+    assert not {"Module", "Activation", "Loss", "MSELoss"} & set(listed)
+
+
+def test_load_of_a_dense_naming_an_unknown_activation_class_lists_the_activation_names(saved):
+    # "Dense(2, 16): unknown activation class 'Swishy'." named no valid class
+    header = _header(saved)
+    _layer_config(header, 0)["activation"] = {"class": "Swishy", "config": {}}
+    _rewrite(saved, header)
+    with pytest.raises(nt.ModelFileError, match=re.escape(
+            f"nt.load: {str(saved)!r} has an architecture that cannot be built: the file names an activation class "
+            f"'Swishy' that is not defined. If it is your own Activation subclass, import or define it before "
+            f"loading. Valid names: '")) as info:
+        nt.load(saved)
+    listed = _valid_names(str(info.value))
+    assert listed == sorted(name for name, cls in MODULE_REGISTRY.items()
+                            if issubclass(cls, Activation) and cls.forward is not nt.Module.forward)
+    assert {"Identity", "LeakyReLU", "ReLU", "Sigmoid", "Softmax", "Tanh", "learner_modules.Cube"} <= set(listed)
+    assert not {"Activation", "Linear", "Dense"} & set(listed)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nt.Sequential(nt.Linear(2, 3, rng=0), nt.Tanh(), nt.Linear(3, 1, bias=False, rng=0), nt.Sigmoid()),
+    lambda: nt.Sequential(nt.Dense(4, 5, activation=nt.LeakyReLU(0.2), rng=0),
+                          nt.Sequential(nt.Dense(5, 2, activation=None, bias=False, rng=0), nt.Softmax())),
+    lambda: nt.Dense(3, 2, activation="tanh", rng=0),
+    lambda: nt.Linear(7, 4, rng=0),
+    lambda: nt.Sequential(nt.Linear(2, 3, rng=0), nt.Dense(3, 3, activation=Cube(), rng=0), nt.Linear(3, 1, rng=0)),
+], ids=["linears", "nested denses", "dense", "linear", "learner's activation"])
+def test_the_shapes_planned_before_loading_are_the_shapes_building_gives(make):
+    # nt.load compares the header with shapes worked out from the configs before it builds anything; the
+    # plan repeats what Linear and Dense build, so it is checked against them (a learner's class: not planned)
+    model = make()
+    planned, complete = saving._planned_shapes(json.loads(json.dumps(nt.model.module_to_spec(model))))
+    built = {name: p.shape for name, p in model.named_parameters()}
+    assert complete == (not any(isinstance(m, Cube) for m in model.modules()))
+    assert planned == built if complete else planned.items() <= built.items()
+    assert list(planned) == [name for name in built if name in planned]  # and in the same order

@@ -46,11 +46,14 @@ _USE_A_CONCRETE_LAYER = ("Use a concrete layer such as nt.Linear(2, 3) or nt.ReL
 _WRITE_FORWARD = "Write its forward(x) and backward(grad_output)."
 
 
-def _check_layer(layer: Module, where: str) -> None:
-    """Refuse, where the model is put together, a layer that would fail at the first forward: a loss or a base class.
+def _check_layer(layer, where: str):
+    """Refuse, where the model is put together, a layer that would fail at the first forward: something that
+    is not a Module, a loss or a base class. Returns the layer.
 
     ``where``: who speaks and the layer's position, e.g. ``"Sequential: layer 2"``.
     """
+    if not isinstance(layer, Module):
+        raise TypeError(f"{where} must be a Module (e.g. nt.Linear(2, 3)), got {type(layer).__name__}.")
     why = not_a_model(type(layer))
     if why:
         if isinstance(layer, Loss):
@@ -58,6 +61,40 @@ def _check_layer(layer: Module, where: str) -> None:
         else:
             fix = _USE_A_CONCRETE_LAYER if _nnteach_base(type(layer)) else _WRITE_FORWARD
         raise TypeError(f"{where} must compute outputs from inputs, got {why}. {fix}")
+    return layer
+
+
+class LayerList(list):
+    """``Sequential.layers``: a list of the layers that checks what is put into it, as ``Sequential(...)``
+    and ``append`` do, so ``model.layers.append("relu")`` fails there and then instead of at the next forward."""
+
+    __slots__ = ()
+
+    def append(self, layer) -> None:
+        super().append(_check_layer(layer, f"Sequential.layers.append: layer {len(self)}"))
+
+    def insert(self, i, layer) -> None:
+        super().insert(i, _check_layer(layer, f"Sequential.layers.insert({i}, …): the new layer"))
+
+    def extend(self, layers) -> None:
+        super().extend(self._checked(layers, "Sequential.layers.extend(…)"))
+
+    def __iadd__(self, layers):
+        return super().__iadd__(self._checked(layers, "Sequential.layers += …"))
+
+    def __setitem__(self, i, value) -> None:
+        if isinstance(i, slice):
+            where = f"{'' if i.start is None else i.start}:{'' if i.stop is None else i.stop}"
+            value = self._checked(value, f"Sequential.layers[{where}] = …")
+        else:
+            _check_layer(value, f"Sequential.layers[{i}] = …: the new layer")
+        super().__setitem__(i, value)
+
+    def _checked(self, layers, who: str) -> list:
+        layers = list(layers)
+        for k, layer in enumerate(layers):
+            _check_layer(layer, f"{who}: new layer {k}")
+        return layers
 
 
 class Sequential(Module):
@@ -79,11 +116,7 @@ class Sequential(Module):
         super().__init__()
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
-        for i, layer in enumerate(layers):
-            if not isinstance(layer, Module):
-                raise TypeError(f"Sequential: layer {i} must be a Module (e.g. nt.Linear(2, 3)), got {type(layer).__name__}.")
-            _check_layer(layer, f"Sequential: layer {i}")
-        self.layers = list(layers)
+        self.layers = LayerList(_check_layer(layer, f"Sequential: layer {i}") for i, layer in enumerate(layers))
         self._watch = None  # see forward (on the instance: read twice a step, a class attribute costs more)
 
     def named_children(self):
@@ -102,10 +135,7 @@ class Sequential(Module):
         return iter(self.layers)
 
     def append(self, layer: Module) -> "Sequential":
-        if not isinstance(layer, Module):
-            raise TypeError(f"Sequential.append: expected a Module, got {type(layer).__name__}.")
-        _check_layer(layer, f"Sequential.append: layer {len(self.layers)}")
-        self.layers.append(layer)
+        list.append(self.layers, _check_layer(layer, f"Sequential.append: layer {len(self.layers)}"))
         return self
 
     def forward(self, x):

@@ -22,6 +22,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+import nnteach as nt  # noqa: E402
 from nnteach import _rng  # noqa: E402
 
 try:
@@ -66,3 +67,12 @@ def shared_data(monkeypatch) -> Path:
         pytest.skip(f"real data not available: {SHARED_DATA / 'cal_housing.data.gz'} does not exist on this machine")
     monkeypatch.setenv("NNTEACH_DATA_DIR", str(SHARED_DATA))
     return SHARED_DATA
+
+
+@pytest.fixture
+def small_net(rng):
+    """A Linear+Tanh, Dense(sigmoid) model, its loss, a plain SGD optimizer and a batch (the tracing tests' network)."""
+    model = nt.Sequential(nt.Linear(2, 3, rng=rng), nt.Tanh(), nt.Dense(3, 1, activation="sigmoid", rng=rng))
+    X = rng.normal(size=(6, 2))
+    y = (X[:, :1] * X[:, 1:] > 0).astype(np.float64)  # (6, 1)
+    return model, nt.BCELoss(), nt.SGD(model.parameters(), lr=0.3), X, y

@@ -6,6 +6,7 @@ test pins the message. (Errors about model files live in test_saving.py.)
 
 from __future__ import annotations
 
+import copy
 import re
 
 import numpy as np
@@ -412,6 +413,41 @@ def test_sequential_refuses_a_base_class_that_cannot_compute(base):
                                                   f"{type(base).__name__}, {_A_BASE_CLASS}")):
         model.append(base)
     assert len(model) == 1  # nothing was appended
+
+
+@pytest.mark.parametrize("change, who", [
+    (lambda layers, bad: layers.append(bad), "Sequential.layers.append: layer 2"),
+    (lambda layers, bad: layers.insert(1, bad), "Sequential.layers.insert(1, …): the new layer"),
+    (lambda layers, bad: layers.extend([nt.Tanh(), bad]), "Sequential.layers.extend(…): new layer 1"),
+    (lambda layers, bad: layers.__iadd__([bad]), "Sequential.layers += …: new layer 0"),
+    (lambda layers, bad: layers.__setitem__(1, bad), "Sequential.layers[1] = …: the new layer"),
+    (lambda layers, bad: layers.__setitem__(slice(1, None), [nt.Tanh(), bad]), "Sequential.layers[1:] = …: new layer 1"),
+], ids=["append", "insert", "extend", "+=", "[i] =", "[i:] ="])
+@pytest.mark.parametrize("bad, why", [
+    ("relu", "must be a Module (e.g. nt.Linear(2, 3)), got str."),
+    (Activation(), f"must compute outputs from inputs, got Activation, {_A_BASE_CLASS}"),
+    (nt.MSELoss(), f"must compute outputs from inputs, got MSELoss, {_A_LOSS_IS_NOT_A_LAYER}"),
+], ids=["a string", "a base class", "a loss"])
+def test_changing_model_layers_by_hand_is_checked_as_sequential_checks(change, who, bad, why):
+    # model.layers is a list a learner may edit; was unchecked: "'str' object is not callable" at the next forward,
+    # or an error from nt.save that the file "was probably edited"
+    model = nt.Sequential(nt.Linear(2, 3, rng=0), nt.ReLU())
+    before = list(model.layers)
+    with pytest.raises(TypeError, match=re.escape(f"{who} {why}")):
+        change(model.layers, bad)
+    assert model.layers == before  # nothing was put in
+
+
+def test_model_layers_edited_with_real_layers_still_work():
+    model = nt.Sequential(nt.Linear(2, 3, rng=0))
+    model.layers.append(nt.ReLU())
+    model.layers += [nt.Linear(3, 1, rng=1)]
+    model.layers.insert(3, nt.Sigmoid())
+    model.layers[1] = nt.Tanh()
+    assert [type(m).__name__ for m in model] == ["Linear", "Tanh", "Linear", "Sigmoid"]
+    assert model(np.ones((2, 2))).shape == (2, 1)
+    assert type(model[1:].layers) is type(model.layers)  # a slice is a Sequential of its own, checked the same way
+    assert copy.deepcopy(model).layers[1] is not model.layers[1]
 
 
 class _Double(nt.Module):

@@ -17,15 +17,6 @@ def rng():
     return np.random.default_rng(11)
 
 
-@pytest.fixture
-def setup(rng):
-    """A Linear+Tanh, Dense(sigmoid) model, its loss, a plain SGD optimizer and a batch."""
-    model = nt.Sequential(nt.Linear(2, 3, rng=rng), nt.Tanh(), nt.Dense(3, 1, activation="sigmoid", rng=rng))
-    X = rng.normal(size=(6, 2))
-    y = (X[:, :1] * X[:, 1:] > 0).astype(np.float64)  # (6, 1)
-    return model, nt.BCELoss(), nt.SGD(model.parameters(), lr=0.3), X, y
-
-
 def train_step(model, loss_fn, opt, X, y):
     opt.zero_grad()
     loss = loss_fn(model(X), y)
@@ -45,8 +36,8 @@ def assert_no_hooks_left(model: nt.Module) -> None:
 
 
 # ----------------------------------------------------------------------------- attaching and detaching
-def test_hooks_are_attached_while_active_and_removed_after_the_with_block(setup):
-    model, loss_fn, opt, X, y = setup
+def test_hooks_are_attached_while_active_and_removed_after_the_with_block(small_net):
+    model, loss_fn, opt, X, y = small_net
     assert_no_hooks_left(model)
     with nt.trace(model) as tr:
         assert tr.active
@@ -68,8 +59,8 @@ def test_hooks_are_attached_while_active_and_removed_after_the_with_block(setup)
     assert_no_hooks_left(model)
 
 
-def test_hooks_are_removed_when_the_with_block_raises(setup):
-    model, loss_fn, opt, X, y = setup
+def test_hooks_are_removed_when_the_with_block_raises(small_net):
+    model, loss_fn, opt, X, y = small_net
     with pytest.raises(KeyError, match="boom"):
         with nt.trace(model) as tr:
             train_step(model, loss_fn, opt, X, y)
@@ -81,8 +72,8 @@ def test_hooks_are_removed_when_the_with_block_raises(setup):
     assert tr.steps[1].has_backward is False
 
 
-def test_hooks_are_removed_when_the_model_itself_fails_mid_forward(setup):
-    model, loss_fn, opt, X, y = setup
+def test_hooks_are_removed_when_the_model_itself_fails_mid_forward(small_net):
+    model, loss_fn, opt, X, y = small_net
     with pytest.raises(ValueError, match=r"expected input of shape \(N, 2\)"):
         with nt.trace(model) as tr:
             train_step(model, loss_fn, opt, X, y)
@@ -92,8 +83,8 @@ def test_hooks_are_removed_when_the_model_itself_fails_mid_forward(setup):
     assert tr.num_steps == 2 and np.isnan(tr.losses[1])
 
 
-def test_hooks_are_removed_when_trainer_fit_fails_inside_the_trace(setup):
-    model, loss_fn, opt, X, y = setup
+def test_hooks_are_removed_when_trainer_fit_fails_inside_the_trace(small_net):
+    model, loss_fn, opt, X, y = small_net
 
     def fail(trainer, batch, loss):
         if batch == 1:
@@ -107,8 +98,8 @@ def test_hooks_are_removed_when_trainer_fit_fails_inside_the_trace(setup):
     assert tr.num_steps == 2 and all(s.has_update for s in tr.steps)
 
 
-def test_start_and_stop_record_the_same_as_the_with_block(setup, rng):
-    model, loss_fn, opt, X, y = setup
+def test_start_and_stop_record_the_same_as_the_with_block(small_net, rng):
+    model, loss_fn, opt, X, y = small_net
     tr = nt.trace(model).start()
     assert tr.active
     loss = train_step(model, loss_fn, opt, X, y)
@@ -117,8 +108,8 @@ def test_start_and_stop_record_the_same_as_the_with_block(setup, rng):
     assert tr.num_steps == 1 and tr.steps[0].loss == loss and tr.steps[0].has_update
 
 
-def test_a_stopped_trace_records_nothing_until_started_again(setup):
-    model, loss_fn, opt, X, y = setup
+def test_a_stopped_trace_records_nothing_until_started_again(small_net):
+    model, loss_fn, opt, X, y = small_net
     tr = nt.trace(model)
     train_step(model, loss_fn, opt, X, y)  # before start
     tr.start()
@@ -132,8 +123,8 @@ def test_a_stopped_trace_records_nothing_until_started_again(setup):
     assert_no_hooks_left(model)
 
 
-def test_starting_an_active_trace_twice_is_an_error(setup):
-    model, *_ = setup
+def test_starting_an_active_trace_twice_is_an_error(small_net):
+    model, *_ = small_net
     with nt.trace(model) as tr:
         with pytest.raises(RuntimeError, match="already active"):
             tr.start()
@@ -149,8 +140,8 @@ class _OwnLoop(nt.Sequential):
         return x
 
 
-def test_a_learners_sequential_with_its_own_forward_is_watched_through_its_layers(setup):
-    model, loss_fn, _, X, y = setup
+def test_a_learners_sequential_with_its_own_forward_is_watched_through_its_layers(small_net):
+    model, loss_fn, _, X, y = small_net
     own = _OwnLoop(copy.deepcopy(model.layers))
     records = []
     for m in (model, own):
@@ -172,8 +163,8 @@ def test_a_learners_sequential_with_its_own_forward_is_watched_through_its_layer
                 assert np.array_equal(getattr(la, field), getattr(lb, field)), field
 
 
-def test_the_users_own_hooks_survive_a_trace(setup):
-    model, loss_fn, opt, X, y = setup
+def test_the_users_own_hooks_survive_a_trace(small_net):
+    model, loss_fn, opt, X, y = small_net
     seen = []
     handle = model[0].register_forward_hook(lambda m, args, out: seen.append(out.shape))
     with nt.trace(model):
@@ -185,8 +176,8 @@ def test_the_users_own_hooks_survive_a_trace(setup):
     assert_no_hooks_left(model)
 
 
-def test_two_traces_of_one_model_record_the_same_steps(setup):
-    model, loss_fn, opt, X, y = setup
+def test_two_traces_of_one_model_record_the_same_steps(small_net):
+    model, loss_fn, opt, X, y = small_net
     with nt.trace(model) as a, nt.trace(model, keep_every=2) as b:
         for _ in range(3):
             train_step(model, loss_fn, opt, X, y)
@@ -215,13 +206,13 @@ def test_tracing_something_that_is_not_a_module_is_a_type_error():
     (dict(keep_last=0), ValueError, "keep_last >= 1"),
     (dict(keep_last="10"), TypeError, "keep_last to be an integer"),
 ])
-def test_bad_keep_arguments_are_rejected_with_their_name(setup, kwargs, exc, match):
+def test_bad_keep_arguments_are_rejected_with_their_name(small_net, kwargs, exc, match):
     with pytest.raises(exc, match=match):
-        nt.trace(setup[0], **kwargs)
+        nt.trace(small_net[0], **kwargs)
 
 
-def test_neuron_layers_are_named_and_typed_from_input_to_output(setup):
-    tr = nt.trace(setup[0])
+def test_neuron_layers_are_named_and_typed_from_input_to_output(small_net):
+    tr = nt.trace(small_net[0])
     assert tr.layer_names == ("hidden 1", "output")
     assert tr.activations == ("tanh", "sigmoid")
     assert "stopped" in repr(tr) and "hidden 1 (tanh)" in repr(tr)
@@ -244,8 +235,8 @@ def test_a_bare_linear_layer_without_bias_can_be_traced(rng):
 
 
 # ----------------------------------------------------------------------------- what a step is
-def test_a_forward_only_step_is_recorded_with_no_gradients(setup):
-    model, _, _, X, _ = setup
+def test_a_forward_only_step_is_recorded_with_no_gradients(small_net):
+    model, _, _, X, _ = small_net
     with nt.trace(model) as tr:
         out = model(X)
     step = tr.steps[0]
@@ -258,8 +249,8 @@ def test_a_forward_only_step_is_recorded_with_no_gradients(setup):
     assert np.isnan(tr.losses[0])
 
 
-def test_the_step_in_progress_is_visible_as_the_last_step_while_active(setup):
-    model, loss_fn, opt, X, y = setup
+def test_the_step_in_progress_is_visible_as_the_last_step_while_active(small_net):
+    model, loss_fn, opt, X, y = small_net
     with nt.trace(model) as tr:
         train_step(model, loss_fn, opt, X, y)
         opt.zero_grad()
@@ -275,8 +266,8 @@ def test_the_step_in_progress_is_visible_as_the_last_step_while_active(setup):
     assert len(tr.steps) == 2 and tr.steps[-1].has_update
 
 
-def test_a_backward_without_an_optimizer_step_records_gradients_but_no_update(setup):
-    model, loss_fn, _, X, y = setup
+def test_a_backward_without_an_optimizer_step_records_gradients_but_no_update(small_net):
+    model, loss_fn, _, X, y = small_net
     with nt.trace(model) as tr:
         loss_fn(model(X), y)
         model.backward(loss_fn.backward())
@@ -284,8 +275,8 @@ def test_a_backward_without_an_optimizer_step_records_gradients_but_no_update(se
     assert tr.steps[0].layers[1].weight_after is None
 
 
-def test_eval_mode_forwards_are_not_steps(setup):
-    model, loss_fn, opt, X, y = setup
+def test_eval_mode_forwards_are_not_steps(small_net):
+    model, loss_fn, opt, X, y = small_net
     with nt.trace(model) as tr:
         train_step(model, loss_fn, opt, X, y)
         model.eval()
@@ -295,17 +286,17 @@ def test_eval_mode_forwards_are_not_steps(setup):
     assert tr.num_steps == 2 and len(tr.steps) == 2 and len(tr.losses) == 2
 
 
-def test_a_loss_of_something_other_than_the_models_output_is_not_the_steps_loss(setup):
-    model, loss_fn, _, X, y = setup
+def test_a_loss_of_something_other_than_the_models_output_is_not_the_steps_loss(small_net):
+    model, loss_fn, _, X, y = small_net
     with nt.trace(model) as tr:
         y_pred = model(X)
         nt.MSELoss()(y_pred.copy(), y)  # not the model's output object
     assert tr.steps[0].loss is None and np.isnan(tr.losses[0])
 
 
-def test_a_loss_of_the_output_before_a_failed_forward_is_not_the_failed_steps_loss(setup):
+def test_a_loss_of_the_output_before_a_failed_forward_is_not_the_failed_steps_loss(small_net):
     # the failed pass is step 1; the learner's next line takes the loss of step 0's output again
-    model, loss_fn, _, X, y = setup
+    model, loss_fn, _, X, y = small_net
     with nt.trace(model) as tr:
         y_pred = model(X)
         first = loss_fn(y_pred, y)
@@ -317,8 +308,8 @@ def test_a_loss_of_the_output_before_a_failed_forward_is_not_the_failed_steps_lo
     assert [s.index for s in tr.steps] == [0] and tr.steps[0].loss == first
 
 
-def test_an_optimizer_over_other_parameters_is_not_this_models_update(setup, rng):
-    model, loss_fn, _, X, y = setup
+def test_an_optimizer_over_other_parameters_is_not_this_models_update(small_net, rng):
+    model, loss_fn, _, X, y = small_net
     other = nt.Linear(2, 1, rng=rng)
     other_opt = nt.SGD(other.parameters(), lr=0.1)
     with nt.trace(model) as tr:
@@ -329,8 +320,8 @@ def test_an_optimizer_over_other_parameters_is_not_this_models_update(setup, rng
 
 
 # ----------------------------------------------------------------------------- Trainer.fit
-def test_trainer_fit_records_one_step_per_batch_and_no_evaluation(setup, rng):
-    model, loss_fn, opt, X, y = setup
+def test_trainer_fit_records_one_step_per_batch_and_no_evaluation(small_net, rng):
+    model, loss_fn, opt, X, y = small_net
     X = rng.normal(size=(10, 2))
     y = (X[:, 0] > 0).astype(np.float64)
     Xv, yv = rng.normal(size=(4, 2)), np.array([0.0, 1.0, 1.0, 0.0])
@@ -352,8 +343,8 @@ def test_trainer_fit_records_one_step_per_batch_and_no_evaluation(setup, rng):
     assert np.array_equal(tr.losses, [s.loss for s in tr.steps])
 
 
-def test_trainer_fit_batches_are_the_shuffled_rows_of_the_data(setup, rng):
-    model, loss_fn, opt, _, _ = setup
+def test_trainer_fit_batches_are_the_shuffled_rows_of_the_data(small_net, rng):
+    model, loss_fn, opt, _, _ = small_net
     X = rng.normal(size=(8, 2))
     y = (X[:, 0] > 0).astype(np.float64)
     with nt.trace(model) as tr:
@@ -381,9 +372,9 @@ def test_include_eval_records_eval_mode_forward_passes_as_steps():
     assert model.training is False  # tracing never switches the mode
 
 
-def test_a_traced_model_told_to_skip_its_input_gradient_still_records_it(setup):
+def test_a_traced_model_told_to_skip_its_input_gradient_still_records_it(small_net):
     # A trace observes every layer, so a layer it hooks computes everything, hint or not.
-    model, loss_fn, opt, X, y = setup
+    model, loss_fn, opt, X, y = small_net
     with nt.trace(model) as tr:
         loss_fn(model(X), y)
         returned = model.backward(loss_fn.backward(), input_grad=False)

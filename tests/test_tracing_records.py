@@ -10,7 +10,7 @@ import pytest
 
 import nnteach as nt
 from nnteach.activations import Activation
-from test_tracing_lifecycle import setup, train_step  # noqa: F401  (setup is a fixture)
+from test_tracing_lifecycle import train_step
 from test_tracing_reference import ARCHS
 
 
@@ -36,8 +36,8 @@ def assert_snapshot_equal(a, b):
             assert all(np.array_equal(u, v) for u, v in zip(ra, rb))
 
 
-def test_recorded_arrays_do_not_change_when_training_continues_untraced(setup):
-    model, loss_fn, opt, X, y = setup
+def test_recorded_arrays_do_not_change_when_training_continues_untraced(small_net):
+    model, loss_fn, opt, X, y = small_net
     with nt.trace(model) as tr:
         train_step(model, loss_fn, opt, X, y)
     before = snapshot(tr.steps)
@@ -47,8 +47,8 @@ def test_recorded_arrays_do_not_change_when_training_continues_untraced(setup):
     assert_snapshot_equal(before, snapshot(tr.steps))
 
 
-def test_recorded_arrays_do_not_change_when_the_model_data_or_gradients_change_in_place(setup):
-    model, loss_fn, opt, X, y = setup
+def test_recorded_arrays_do_not_change_when_the_model_data_or_gradients_change_in_place(small_net):
+    model, loss_fn, opt, X, y = small_net
     X, y = X.copy(), y.copy()
     with nt.trace(model) as tr:
         train_step(model, loss_fn, opt, X, y)
@@ -102,8 +102,8 @@ def test_a_learners_in_place_activation_does_not_change_the_recorded_z(rng):
     assert np.allclose(first.a, np.maximum(z, 0.0), rtol=1e-12)
 
 
-def test_records_are_frozen(setup):
-    model, loss_fn, opt, X, y = setup
+def test_records_are_frozen(small_net):
+    model, loss_fn, opt, X, y = small_net
     with nt.trace(model) as tr:
         train_step(model, loss_fn, opt, X, y)
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -113,8 +113,8 @@ def test_records_are_frozen(setup):
 
 
 # ----------------------------------------------------------------------------- reading the steps
-def test_steps_index_errors_name_the_valid_range(setup):
-    model, loss_fn, opt, X, y = setup
+def test_steps_index_errors_name_the_valid_range(small_net):
+    model, loss_fn, opt, X, y = small_net
     empty = nt.trace(model)
     with pytest.raises(IndexError, match="no step has been recorded yet"):
         empty.steps[0]
@@ -131,8 +131,8 @@ def test_steps_index_errors_name_the_valid_range(setup):
     assert tr.steps[-1] is tr.steps[2]
 
 
-def test_step_finds_a_step_by_its_global_index_or_says_which_were_kept(setup):
-    model, loss_fn, opt, X, y = setup
+def test_step_finds_a_step_by_its_global_index_or_says_which_were_kept(small_net):
+    model, loss_fn, opt, X, y = small_net
     with nt.trace(model, keep_every=2) as tr:
         for _ in range(5):
             train_step(model, loss_fn, opt, X, y)

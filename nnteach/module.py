@@ -24,10 +24,16 @@ MODULE_REGISTRY: dict[str, type["Module"]] = {}
 
 
 def registry_name(cls: type) -> str:
-    """The name a saved file uses for a Module class (see MODULE_REGISTRY)."""
-    if cls.__module__ == "nnteach" or cls.__module__.startswith("nnteach."):
+    """The name a saved file uses for a Module class (see MODULE_REGISTRY).
+
+    nnteach's own classes go by their name (``"Linear"``); any other, a learner's or one of the exercises'
+    deliberately broken layers (``nnteach.exercises``), by its module and qualified name, so that it never
+    passes for one of nnteach's layers.
+    """
+    module = cls.__module__
+    if (module == "nnteach" or module.startswith("nnteach.")) and not module.startswith("nnteach.exercises."):
         return cls.__name__
-    return f"{cls.__module__}.{cls.__qualname__}"
+    return f"{module}.{cls.__qualname__}"
 
 
 class Parameter:

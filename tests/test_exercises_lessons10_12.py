@@ -353,6 +353,34 @@ def test_lesson12_mysteries_look_innocent_and_leave_the_registry_alone():
         lesson12.mystery("D")
 
 
+def test_lesson12_broken_classes_never_pass_for_nnteach_layers_in_the_registry():
+    # were registered by their bare names, so nt.load listed 'BuggySigmoid' among nnteach's own layers
+    from nnteach.model import defined_names
+    ours = {"BuggySigmoid", "BiasNotSummedLinear", "UpdateBeforeBackpropLinear"}
+    assert not ours & set(MODULE_REGISTRY)
+    assert MODULE_REGISTRY["nnteach.exercises.lesson12.BuggySigmoid"] is lesson12.BuggySigmoid
+    assert all(name.startswith("nnteach.exercises.lesson12.") for name in defined_names()
+               if MODULE_REGISTRY[name].__module__ == lesson12.__name__)
+
+
+def test_lesson12_a_saved_mystery_loads_back_with_its_bug(tmp_path, batch):
+    # nt.save refused it: the disguised Linear's config ("how") was to be rebuilt as nnteach's Linear
+    X, Y = batch
+    model, _ = lesson12.mystery("A")
+    nt.save(model, tmp_path / "mystery.nnteach")
+    loaded = nt.load(tmp_path / "mystery.nnteach")
+    assert [type(m) for m in loaded] == [type(m) for m in model]
+    assert repr(loaded) == repr(model)
+    right = nt.Sequential(nt.Linear(2, 16), nt.Sigmoid(), nt.Linear(16, 1), nt.Sigmoid())
+    right.load_state_dict(model.state_dict())
+    loss_fn = nt.BCELoss()
+    for m in (model, loaded, right):
+        loss_fn(m(X), Y)
+        m.backward(loss_fn.backward())
+    assert np.array_equal(loaded[0].bias.grad, model[0].bias.grad)
+    assert not np.allclose(loaded[0].bias.grad, right[0].bias.grad)  # the bug came along
+
+
 # ============================================================================ lesson 12: the checkers
 RIGHT = {"A": "bias_not_summed", "B": "no_zero_grad", "C": "update_before_backprop"}
 

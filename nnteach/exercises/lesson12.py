@@ -147,8 +147,9 @@ def _build(model, bug, lr, disguise):
 def _disguise(cls, shown: str):
     """A subclass of ``cls`` that prints and names itself like the correct class ``shown``.
 
-    A mystery must look innocent. The class is registered (for ``nt.load``) under a private name,
-    created before it is renamed, so the real ``Linear``, ``Sigmoid`` and ``SGD`` are untouched.
+    A mystery must look innocent: its ``__name__`` and repr are those of ``shown``. Its ``__qualname__``
+    stays private, so it is registered and saved (``nt.load``) under that private name: the real
+    ``Linear``, ``Sigmoid`` and ``SGD`` are untouched, and a saved mystery loads with its bug.
     """
     if issubclass(cls, nt.Optimizer):
         def __repr__(self):
@@ -157,7 +158,7 @@ def _disguise(cls, shown: str):
         def __repr__(self):
             return f"{shown}({self.extra_repr()})"
     disguised = type(f"_Mystery{next(_COUNTER)}", (cls,), {"__repr__": __repr__, "__module__": __name__})
-    disguised.__name__ = disguised.__qualname__ = shown
+    disguised.__name__ = shown
     return disguised
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import numpy as np
@@ -276,3 +277,119 @@ def test_numpy_numbers_count_as_numbers():
     assert state.config.hidden[0] == 3 and abs(state.config.test_fraction - 0.2) < 1e-7
     with pytest.raises(ValueError, match=r"expected test_fraction between 0.05 and 0.9, got 0.95\.$"):
         PlaygroundState("moons", test_fraction=np.float64(0.95))
+
+
+# ---------------------------------------------------------------------- a refused change changes nothing
+def _snapshot(state):
+    """Everything a failed configure must leave alone: the objects themselves and their numbers."""
+    return dict(repr=repr(state), config=state.config, model=state.model, loss_fn=state.loss_fn,
+                trainer=state.trainer, optimizer=state.trainer.optimizer, lr=state.trainer.optimizer.lr,
+                X_train=state.X_train, data_version=state.data_version, epoch=state.epoch,
+                train_losses=list(state.train_losses), test_accuracy=list(state.test_accuracy),
+                weights={k: v.copy() for k, v in state.model.state_dict().items()}, summary=state.summary())
+
+
+def _assert_unchanged(state, before):
+    after = _snapshot(state)
+    for key in ("model", "loss_fn", "trainer", "optimizer", "X_train"):
+        assert after[key] is before[key], key
+    for key in ("repr", "config", "lr", "data_version", "epoch", "train_losses", "test_accuracy", "summary"):
+        assert after[key] == before[key], key
+    for name, value in before["weights"].items():
+        np.testing.assert_array_equal(after["weights"][name], value)
+    assert state.trainer.model is state.model and state.trainer.loss_fn is state.loss_fn
+    assert state.train_chunk(epochs=2) and state.epoch == before["epoch"] + 2  # still trains, from where it was
+    assert np.isfinite(state.train_losses).all()
+
+
+def _own_data(labels):
+    X = np.random.default_rng(0).random((40, 2))
+    return X, np.array(labels * (40 // len(labels)))
+
+
+@pytest.mark.parametrize("labels, classes, message", [
+    ([0, 1, 2, 3], 2, "your data has 4 classes (labels 0..3 in y), got classes=2"),
+    ([0, 1, 2, 3], 5, "your data has 4 classes (labels 0..3 in y), got classes=5"),
+    ([0, 1], 3, "your data has 2 classes (labels 0 and 1 in y), got classes=3"),
+], ids=["fewer", "more", "binary to three"])
+def test_the_classes_of_your_own_data_cannot_change_and_the_state_stays_as_it_was(labels, classes, message):
+    # classes=2 on 4-class data used to rebuild a 1-output BCE model, fail on the labels ("Relabel the
+    # classes as 0 and 1") and leave that model behind; classes=3 on 2-class data was silently accepted.
+    state = PlaygroundState(X=_own_data(labels)[0], y=_own_data(labels)[1], seed=0)
+    state.train_chunk(epochs=2)
+    before = _snapshot(state)
+    with pytest.raises(ValueError, match=re.escape(message)) as info:
+        state.configure(classes=classes)
+    assert "cannot be changed" in str(info.value) and "Relabel the classes" not in str(info.value)
+    _assert_unchanged(state, before)
+    state.configure(classes=len(labels), lr=0.05)  # the data's own number is fine
+    assert state.trainer.optimizer.lr == 0.05 and state.epoch == before["epoch"] + 2
+
+
+def test_your_own_data_refuses_another_number_of_classes_when_built_too():
+    X, y = _own_data([0, 1])
+    with pytest.raises(ValueError, match=re.escape("your data has 2 classes (labels 0 and 1 in y), got classes=3")):
+        PlaygroundState(X=X, y=y, classes=3)
+    assert PlaygroundState(X=X, y=y, classes=2).layer_sizes == (2, 4, 4, 1)
+
+
+@pytest.mark.parametrize("changes, error, message", [
+    ({"classes": "3"}, TypeError, "PlaygroundState: expected classes to be an integer, got str '3'"),
+    ({"classes": 3.0}, TypeError, "PlaygroundState: expected classes to be an integer"),
+    ({"hidden": np.array([3, 3])}, TypeError, "PlaygroundState: expected hidden to be a tuple of layer widths"),
+    ({"dataset": ["spiral"]}, TypeError, "PlaygroundState: expected dataset to be a name (a str)"),
+    ({"dataset": np.array(["xor", "moons"])}, TypeError, "PlaygroundState: expected dataset to be a name (a str)"),
+    ({"noise": "high"}, TypeError, "PlaygroundState: expected noise to be a number"),
+    ({"dataset": "spiral", "classes": "4"}, TypeError, "PlaygroundState: expected classes to be an integer"),
+    ({"hidden": (4, 0)}, ValueError, "expected 1 to 16 neurons in hidden layer 2, got 0"),
+    ({"dataset": "moons", "classes": 3}, ValueError, "the moons data set has 2 classes, got classes=3"),
+    ({"loss": "cross_entropy", "classes": 3}, ValueError, "the xor data set has 2 classes"),
+], ids=["classes str", "classes float", "hidden array", "dataset list", "dataset array", "noise str",
+        "new dataset bad classes", "hidden zero", "moons 3 classes", "xor 3 classes"])
+def test_configure_checks_each_value_before_comparing_it_and_changes_nothing(changes, error, message):
+    # classes="3" used to fail on '>' between str and int, hidden=np.array(...) on an ambiguous truth value
+    state = PlaygroundState("xor", seed=0)
+    state.train_chunk(epochs=2)
+    before = _snapshot(state)
+    with pytest.raises(error, match=re.escape(message)):
+        state.configure(**changes)
+    _assert_unchanged(state, before)
+
+
+@pytest.mark.parametrize("changes", [{"hidden": (3,)}, {"noise": 0.5}, {"activation": "relu"}],
+                         ids=["model", "data", "activation"])
+def test_a_failure_while_rebuilding_rolls_everything_back(monkeypatch, changes):
+    # validation catches what it can; anything failing later (here: building the model) must not leave
+    # new data, a half-built model or an emptied history behind
+    import nnteach.widgets.playground_state as module
+
+    state = PlaygroundState("circles", seed=0)
+    state.train_chunk(epochs=2)
+    before = _snapshot(state)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("building failed")
+
+    monkeypatch.setattr(module, "build_model", broken)
+    with pytest.raises(RuntimeError, match="building failed"):
+        state.configure(**changes)
+    monkeypatch.undo()
+    _assert_unchanged(state, before)
+
+
+def test_a_failure_while_switching_the_optimizer_keeps_the_old_one(monkeypatch):
+    state = PlaygroundState("circles", seed=0)
+    state.train_chunk(epochs=2)
+    before = _snapshot(state)
+    monkeypatch.setattr(PlaygroundState, "_make_optimizer", lambda self: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        state.configure(optimizer="adam", lr=0.5)
+    monkeypatch.undo()
+    _assert_unchanged(state, before)
+
+
+def test_ragged_labels_get_a_clear_message():
+    # np.asarray raised "setting an array element with a sequence ... inhomogeneous shape"
+    with pytest.raises(ValueError, match=r"PlaygroundState\(X=\.\.\., y=\.\.\.\): expected y to be one class label "
+                                         r"per row of X.*4 labels, got a ragged list"):
+        PlaygroundState(X=np.zeros((4, 2)), y=[[0], [1, 2], [0], [1]])

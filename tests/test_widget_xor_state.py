@@ -379,3 +379,21 @@ def test_hand_set_weights_of_the_wrong_form_are_named(weights, error, message):
 def test_the_state_names_each_bad_argument(call, error, message):
     with pytest.raises(error, match=re.escape(message)):
         call(XorState())
+
+
+@pytest.mark.parametrize("hidden", [1, 3, 8])
+def test_classic_with_another_hidden_size_names_classic_and_what_it_needs(hidden):
+    # used to fail inside Sequential.load_state_dict ("parameter '0.weight' has shape (3, 2) in the model")
+    with pytest.raises(ValueError, match=re.escape(f"XorState.classic: the worked example's weights are for 2 hidden "
+                                                   f"neurons (W⁽¹⁾ = [[5, 5], [5, 5]] is 2×2), got hidden={hidden}. "
+                                                   f"For {hidden} hidden neurons use XorState(hidden={hidden}")):
+        XorState.classic(hidden=hidden)
+    assert XorState(hidden=hidden, lr=0.1, first_sample=1).hidden == hidden  # the suggested call works
+
+
+def test_classic_still_accepts_two_hidden_neurons_or_its_own_weights():
+    assert XorState.classic(hidden=2).frame().weights == XorState.classic().frame().weights
+    weights = {"0.weight": np.ones((3, 2)), "0.bias": np.zeros(3), "2.weight": np.ones((1, 3)), "2.bias": [0.0]}
+    assert XorState.classic(hidden=3, weights=weights).hidden == 3
+    with pytest.raises(ValueError, match=r"XorState: expected hidden <= 8"):  # out of range: the usual message
+        XorState.classic(hidden=9)

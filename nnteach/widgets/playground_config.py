@@ -86,7 +86,12 @@ def check_custom(X, y) -> tuple[np.ndarray, np.ndarray]:
     X = as_float_array(X, who, "X", dtype=np.float64)
     check_2d(X, who, "X", 2)
     check_finite(X, who, "X")
-    y = np.asarray(y)
+    try:
+        y = np.asarray(y)
+    except ValueError:  # a ragged list such as [[0], [1, 2]]: NumPy's "inhomogeneous shape" says too little
+        raise ValueError(f"{who}: expected y to be one class label per row of X, a flat list or 1-D array of "
+                         f"{len(X)} labels, got a ragged {type(y).__name__} whose items have different "
+                         f"lengths.") from None
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.reshape(-1)
     if y.ndim != 1 or len(y) != len(X):
@@ -103,8 +108,40 @@ def check_custom(X, y) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def validated(cfg: PlaygroundConfig, custom: bool) -> PlaygroundConfig:
-    """Check every setting, naming it and the valid range; returns the config with tuples normalised."""
+def data_classes(y: np.ndarray) -> int:
+    """How many classes labels ``0..k-1`` (checked by :func:`check_custom`) make: ``k``."""
+    return int(y.max()) + 1
+
+
+def validated(cfg: PlaygroundConfig, custom: bool, classes: int | None = None) -> PlaygroundConfig:
+    """Check every setting, naming it and the valid range; returns the config with tuples normalised.
+
+    ``classes``: with your own data (``custom``), the number of classes in it, which ``cfg.classes``
+    must equal. The settings are checked one by one (:func:`checked_settings`) before any check that
+    relates two of them.
+    """
+    cfg = checked_settings(cfg, custom)
+    if custom and classes is not None and cfg.classes != classes:
+        labels = "0 and 1" if classes == 2 else f"0..{classes - 1}"
+        raise ValueError(f"{WHO}: your data has {classes} classes (labels {labels} in y), got "
+                         f"classes={cfg.classes}. With your own data the number of classes comes from y and "
+                         f"cannot be changed; to train on other classes, relabel y and pass X=..., y=... again.")
+    if cfg.classes > 2 and cfg.dataset not in MULTICLASS_DATASETS + ("custom",):
+        raise ValueError(f"{WHO}: the {cfg.dataset} data set has 2 classes, got classes={cfg.classes}. "
+                         f"Several classes are available for 'spiral' and 'blobs'.")
+    if cfg.loss is not None and cfg.classes > 2 and cfg.loss != "cross_entropy":
+        raise ValueError(f"{WHO}: loss {cfg.loss!r} is for two classes, the data has {cfg.classes}. "
+                         f"Use loss='cross_entropy'.")
+    return cfg
+
+
+def checked_settings(cfg: PlaygroundConfig, custom: bool) -> PlaygroundConfig:
+    """Each setting on its own: its type and range (not how it fits the others); ``hidden`` as a tuple
+    of ints. Run before any setting is compared with another or with the previous configuration."""
+    if not isinstance(cfg.dataset, str):
+        raise TypeError(f"{WHO}: expected dataset to be a name (a str) such as 'circles', got "
+                        f"{type(cfg.dataset).__name__} {cfg.dataset!r}. Valid data sets: "
+                        f"{', '.join(map(repr, DATASETS))} (or pass X=..., y=... for your own).")
     if custom:
         if cfg.dataset != "custom":
             raise ValueError(f"{WHO}: this Playground trains on your own X and y; the data set cannot change.")
@@ -118,9 +155,6 @@ def validated(cfg: PlaygroundConfig, custom: bool) -> PlaygroundConfig:
             or not 0.05 <= cfg.test_fraction <= 0.9):  # a NumPy float from a slider or an array is fine
         raise ValueError(f"{WHO}: expected test_fraction between 0.05 and 0.9, got {cfg.test_fraction}.")
     check_int(cfg.classes, "classes", WHO, minimum=2)
-    if cfg.classes > 2 and cfg.dataset not in MULTICLASS_DATASETS + ("custom",):
-        raise ValueError(f"{WHO}: the {cfg.dataset} data set has 2 classes, got classes={cfg.classes}. "
-                         f"Several classes are available for 'spiral' and 'blobs'.")
     hidden = tuple(cfg.hidden) if isinstance(cfg.hidden, (list, tuple)) else None
     if hidden is None:
         raise TypeError(f"{WHO}: expected hidden to be a tuple of layer widths such as (4, 4), got {cfg.hidden!r}.")
@@ -135,9 +169,6 @@ def validated(cfg: PlaygroundConfig, custom: bool) -> PlaygroundConfig:
     check_choice(cfg.optimizer, OPTIMIZERS, "optimizer", WHO)
     if cfg.loss is not None:
         check_choice(cfg.loss, LOSSES, "loss", WHO)
-        if cfg.classes > 2 and cfg.loss != "cross_entropy":
-            raise ValueError(f"{WHO}: loss {cfg.loss!r} is for two classes, the data has {cfg.classes}. "
-                             f"Use loss='cross_entropy'.")
     check_int(cfg.epochs_per_chunk, "epochs_per_chunk", WHO)
     check_int(cfg.seed, "seed", WHO, minimum=0)
     check_int(cfg.resolution, "resolution", WHO, minimum=5)

@@ -23,8 +23,8 @@ from nnteach import functional as F
 from nnteach._validation import check_int
 from nnteach.plotting import decision_grid
 from nnteach.widgets.playground_config import (BINARY_LOSSES, DEFAULT_NOISE, LOSS_NAMES, MULTICLASS_DATASETS, WHO,
-                                               PlaygroundConfig, build_model, check_custom, make_dataset,
-                                               validated)
+                                               PlaygroundConfig, build_model, check_custom, checked_settings,
+                                               data_classes, make_dataset, validated)
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,7 +83,7 @@ class PlaygroundState:
         self._custom = None if X is None and y is None else check_custom(X, y)
         if self._custom is not None:
             dataset = "custom"
-            config["classes"] = int(self._custom[1].max()) + 1
+            config.setdefault("classes", data_classes(self._custom[1]))  # another number is refused
         self.config = PlaygroundConfig()
         self.data_version = 0
         self._apply(replace(self.config, dataset=dataset, **config), rebuild_data=True)
@@ -93,19 +93,23 @@ class PlaygroundState:
         """Change settings. Data settings rebuild the data, network settings rebuild the model (and
         reset training); ``lr``, ``batch_size``, ``optimizer`` and ``epochs_per_chunk`` keep the
         weights, so a learner can raise the learning rate mid-training and watch what happens.
+
+        A refused change raises and leaves the state exactly as it was (settings, data, model,
+        optimizer, history). With your own data (``X=..., y=...``) the classes are those of ``y``.
         """
         unknown = set(changes) - set(PlaygroundConfig.__dataclass_fields__)
         if unknown:
             raise TypeError(f"{WHO}.configure: unknown setting(s) {sorted(unknown)}.")
         old = self.config
-        if "dataset" in changes and changes["dataset"] != old.dataset:
-            changes.setdefault("noise", None)  # each data set has its own noise scale
-            if changes["dataset"] not in MULTICLASS_DATASETS:
-                changes.setdefault("classes", 2)  # xor, circles and moons have two classes
-        new_classes = changes.get("classes", old.classes)
-        if "loss" not in changes and (new_classes > 2) != (old.classes > 2):
-            changes["loss"] = None  # the old loss does not fit the new number of classes: use the default
-        new = replace(old, **changes)
+        # Every value is checked on its own first: the comparisons below need a str, an int, a tuple.
+        new = checked_settings(replace(old, **changes), custom=self._custom is not None)
+        if new.dataset != old.dataset:
+            if "noise" not in changes:
+                new = replace(new, noise=None)  # each data set has its own noise scale
+            if new.dataset not in MULTICLASS_DATASETS and "classes" not in changes:
+                new = replace(new, classes=2)  # xor, circles and moons have two classes
+        if "loss" not in changes and (new.classes > 2) != (old.classes > 2):
+            new = replace(new, loss=None)  # the old loss does not fit the new number of classes: use the default
         data_keys = ("dataset", "noise", "n_samples", "test_fraction", "classes", "seed")
         model_keys = data_keys + ("hidden", "activation", "loss")
         def changed(key):  # noise=None means the data set's default: compare the noise in use
@@ -137,8 +141,15 @@ class PlaygroundState:
         self.configure(hidden=tuple(hidden))
 
     def _apply(self, config: PlaygroundConfig, rebuild_data: bool = False, rebuild_model: bool = True) -> None:
-        config = validated(config, custom=self._custom is not None)
+        custom = self._custom is not None
+        config = validated(config, custom=custom, classes=data_classes(self._custom[1]) if custom else None)
         old = self.config
+        # Validated above; should building still fail, every attribute goes back as it was. Rebuilding
+        # makes new objects (data, model, loss, trainer, history lists), so a shallow copy keeps the old
+        # ones; only the optimizer swap and its lr change touch an existing object, the trainer.
+        saved = dict(self.__dict__)
+        trainer = saved.get("trainer")
+        saved_optimizer = None if trainer is None else (trainer.optimizer, trainer.optimizer.lr)
         self.config = config
         try:
             if rebuild_data:
@@ -147,8 +158,12 @@ class PlaygroundState:
                 self.reset()
             else:
                 self._sync_training(old)
-        except Exception:
-            self.config = old
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            if saved_optimizer is not None:
+                trainer.optimizer = saved_optimizer[0]
+                trainer.optimizer.lr = saved_optimizer[1]
             raise
 
     # ------------------------------------------------------------------ data and model

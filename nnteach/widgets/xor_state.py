@@ -93,7 +93,19 @@ class XorState:
 
     @classmethod
     def classic(cls, **kwargs) -> "XorState":
-        """The course's worked example: hand-set weights, sigmoid, BCE, η = 0.1, first sample x = (0, 1)."""
+        """The course's worked example: hand-set weights, sigmoid, BCE, η = 0.1, first sample x = (0, 1).
+
+        Its weights are for 2 hidden neurons; other widths need ``XorState(hidden=...)`` or your own
+        ``weights=...``.
+        """
+        hidden = kwargs.get("hidden")
+        if ("weights" not in kwargs and isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool)
+                and 1 <= hidden <= MAX_HIDDEN and hidden != 2):  # out of range: __init__ says so
+            raise ValueError(
+                f"XorState.classic: the worked example's weights are for 2 hidden neurons "
+                f"(W⁽¹⁾ = [[5, 5], [5, 5]] is 2×2), got hidden={hidden}. For {hidden} hidden neurons use "
+                f"XorState(hidden={hidden}, lr=0.1, first_sample=1) (seeded random weights), or pass "
+                f"weights=... with {hidden} rows in '0.weight'.")
         config = dict(weights=CLASSIC_WEIGHTS, activation="sigmoid", loss="bce", lr=0.1, first_sample=1)
         config.update(kwargs)
         return cls(**config)

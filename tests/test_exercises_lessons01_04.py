@@ -154,6 +154,14 @@ def test_linear_backward_mistakes_get_specific_feedback(answer, fragment):
     assert_failed(lesson02.check_linear_backward(answer), fragment)
 
 
+def test_negated_derivatives_are_not_blamed_on_gradient_descent():
+    # a derivative's sign has nothing to do with the update rule: the hint names a minus sign only
+    for feedback in (lesson02.check_linear_backward(lambda g, x, W: (-(g @ W), g.T @ x, g.sum(axis=0))),
+                     lesson03.check_sigmoid_prime(lambda z: -_sigmoid(z) * (1 - _sigmoid(z)))):
+        assert_failed(feedback, "wrong sign", "check a minus sign")
+        assert "gradient descent" not in feedback.message
+
+
 SHAPES = {"W": (128, 784), "b": (128,), "z": (32, 128), "dL_dW": (128, 784), "dL_dx": (32, 784), "params": 100480}
 
 
@@ -342,12 +350,18 @@ def test_cross_entropy_right_answer_passes():
     assert_passed(lesson04.check_cross_entropy(lambda z, t: -np.mean(_log_softmax(z)[np.arange(len(t)), t])))
 
 
+def _batch_max_log_softmax(z):  # was accepted: no row of the stability batch lay far below the batch's max
+    s = z - z.max()
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+
+
 def _naive_log_softmax(z):
     return np.log(np.exp(z) / np.exp(z).sum(axis=1, keepdims=True))
 
 
 @pytest.mark.parametrize("answer, fragment", [
     (lambda z, t: -np.mean(_naive_log_softmax(z)[np.arange(len(t)), t]), "inf/NaN for logits like 1000"),
+    (lambda z, t: -np.mean(_batch_max_log_softmax(z)[np.arange(len(t)), t]), "you subtracted the max of the whole batch"),
     (lambda z, t: np.mean(_log_softmax(z)[np.arange(len(t)), t]), "sign is wrong"),
     (lambda z, t: -np.sum(_log_softmax(z)[np.arange(len(t)), t]), "summed over the 5 samples"),
     (lambda z, t: -np.mean(np.eye(z.shape[1])[t] * _log_softmax(z)), "divides by N·C"),

@@ -14,7 +14,7 @@ import pytest
 
 import nnteach as nt
 from feedback_asserts import assert_failed, assert_passed, not_implemented
-from nnteach.exercises import lesson05, lesson07, lesson08
+from nnteach.exercises import compare_arrays, lesson05, lesson07, lesson08
 
 
 def sigmoid(z):
@@ -111,6 +111,27 @@ def test_lesson05_by_hand():
     assert_failed(lesson05.check_by_hand((1, 2)), "three values")
 
 
+@pytest.mark.parametrize("answer", [
+    (0.014, [[0.014, 0.013]], [0.000, -0.010]),   # typed in to 3 decimals
+    (0.0141, [[0.0141, 0.0130]], [0.0001, -0.0099]),  # to 4 decimals: ∂L/∂b⁽¹⁾₁ = 0.0000779 is off
+])
+def test_lesson05_by_hand_rounded_answer_is_told_to_pass_unrounded_values(answer):
+    feedback = lesson05.check_by_hand(answer)
+    assert_failed(feedback, "within rounding", "not rounded by hand")
+    assert "constant factor" not in feedback.message
+
+
+def test_lesson05_by_hand_rounding_does_not_hide_a_real_mistake():
+    r = lesson05.traced_pass(lesson05.BY_HAND_X, lesson05.BY_HAND_Y)
+    negated_db1 = (r["dL_dz2"][0, 0], r["dL_dW2"], -r["dL_db1"])
+    feedback = lesson05.check_by_hand(negated_db1)
+    assert_failed(feedback, "dL_db1", "wrong sign")
+    assert "rounding" not in feedback.message
+    two_decimals = lesson05.check_by_hand((0.01, [[0.01, 0.01]], [0.0, -0.01]))  # 29% off: not rounding
+    assert_failed(two_decimals, "dL_dz2")
+    assert "rounding" not in two_decimals.message
+
+
 def numerical_gradient(f, W, h=1e-5, mistake=None):
     grad = np.zeros_like(W)
     target = W.copy() if mistake == "copy" else W
@@ -160,6 +181,13 @@ def test_lesson07_adam_first_step():
     assert_failed(lesson07.check_adam_first_step(0.01 * np.sign(g)), "sign")
     assert_failed(lesson07.check_adam_first_step([1, 2]), "3 numbers")
     assert lesson07.check_adam_first_step(None).passed is None
+
+
+def test_a_flipped_update_still_mentions_that_gradient_descent_subtracts():
+    # derivatives get a plain "check a minus sign"; an update (Δθ) also gets the reason
+    g = lesson07.ADAM_GRAD
+    assert "gradient descent subtracts" not in compare_arrays("∂L/∂z", -g, g)
+    assert "gradient descent subtracts" in compare_arrays("your Δθ", -g, g, update=True)
 
 
 def momentum_step(w, grad, velocity, lr, momentum, mistake=None):
@@ -230,11 +258,15 @@ def make_train(mistake=None, weighted=True):
     return train
 
 
-def test_lesson07_training_loop_right_answers_pass():
+def test_lesson07_training_loop_right_answer_passes():
     assert_passed(lesson07.check_training_loop(make_train()))
+
+
+def test_lesson07_training_loop_plain_mean_of_batch_losses_fails():
+    # the exercise asks for each batch's loss weighted by its size: 50 = 3·16 + 2, the last batch counts less
     feedback = lesson07.check_training_loop(make_train(weighted=False))
-    assert_passed(feedback)
-    assert "plain mean of the batch losses" in feedback.message
+    assert_failed(feedback, "your weights are right", "plain mean of the batch losses", "last batch is smaller",
+                  "50 = 3·16 + 2", "its number of samples")
 
 
 @pytest.mark.parametrize("mistake, fragments", [

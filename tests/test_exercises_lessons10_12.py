@@ -70,6 +70,8 @@ RMSE_MISTAKES = {
     "MAE": (lambda p, t: float(np.mean(np.abs(np.reshape(p, -1) - t))), ["mean absolute error"]),
     "root of the sum": (lambda p, t: float(np.sqrt(np.sum((np.reshape(p, -1) - t) ** 2))), ["sum of the squared"]),
     "per sample": (lambda p, t: np.sqrt((np.reshape(p, -1) - t) ** 2), ["one number", "np.mean"]),
+    "array of one": (lambda p, t: np.sqrt(np.mean((p - t.reshape(-1, 1)) ** 2, axis=0)), ["one number", "shape (1,)"]),
+    "list of one": (lambda p, t: [rmse_right(p, t)], ["one number", "shape (1,)"]),
     "printed": (lambda p, t: print(rmse_right(p, t)), ["returned None"]),
 }
 

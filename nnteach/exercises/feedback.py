@@ -97,11 +97,13 @@ def guarded(exercise: str):
     return wrap
 
 
-def compare_arrays(name: str, got, expected, rtol: float = 1e-6, atol: float = 1e-9) -> str | None:
+def compare_arrays(name: str, got, expected, rtol: float = 1e-6, atol: float = 1e-9, *,
+                   update: bool = False) -> str | None:
     """None if ``got`` matches ``expected``; else a sentence naming the likely mistake.
 
     Recognises: a wrong shape (and a transposed one), a constant factor such as N (summed instead
-    of averaged over the batch) or 1/N, 2 or ½, a flipped sign, and NaN.
+    of averaged over the batch) or 1/N, 2 or ½, a flipped sign, and NaN. ``update=True`` when the
+    quantity is a step or new weights: a flipped sign then also reminds that gradient descent subtracts.
     """
     expected = np.asarray(expected, dtype=float)
     try:
@@ -117,7 +119,8 @@ def compare_arrays(name: str, got, expected, rtol: float = 1e-6, atol: float = 1
     if np.allclose(got, expected, rtol=rtol, atol=atol):
         return None
     if np.allclose(got, -expected, rtol=rtol, atol=atol):
-        return f"{name} has the right size but the wrong sign: check a minus sign (gradient descent subtracts)."
+        return (f"{name} has the right size but the wrong sign: check a minus sign"
+                + (" (gradient descent subtracts)." if update else "."))
     nz = np.abs(expected) > atol
     if nz.any():
         ratios = got[nz] / expected[nz]

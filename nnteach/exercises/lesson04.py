@@ -195,8 +195,9 @@ def check_cross_entropy(cross_entropy) -> Feedback:
                 return Feedback(ex, False, message)
         return Feedback(ex, False, f"your loss is {got:.6g}, expected {expected:.6g}: "
                                    f"L = −(1/N) Σ_n log softmax(z_n)[t_n].")
-    z_big = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 999.0]])
-    t_big = np.array([1, 2])
+    # the last row lies far below the batch's max: subtracting that max instead of the row's own underflows it
+    z_big = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 999.0], [-1000.0, -1001.0, -1002.0]])
+    t_big = np.array([1, 2, 0])
     got, problem = _scalar(call(cross_entropy, "cross_entropy", z_big.copy(), t_big.copy()), "cross_entropy")
     if problem:
         return Feedback(ex, False, problem)
@@ -204,6 +205,13 @@ def check_cross_entropy(cross_entropy) -> Feedback:
     if _is(got, expected):
         return Feedback(ex, True, f"correct, and stable: for logits of ±1000 the loss is {expected:.4f}, with no "
                                   f"overflow (log-softmax subtracts each row's max before exp).")
+    with np.errstate(all="ignore"):
+        s = z_big - z_big.max()
+        batch_max = -float(np.mean((s - np.log(np.exp(s).sum(axis=1, keepdims=True)))[np.arange(3), t_big]))
+    if got == batch_max:
+        return Feedback(ex, False, "−inf for a batch with the row [-1000, -1001, -1002]: you subtracted the max of "
+                                   "the whole batch (1000), so every exponent of that row underflows to 0 and "
+                                   "log 0 = −inf. Subtract each row's own max: z - z.max(axis=1, keepdims=True).")
     if not math.isfinite(got):
         return Feedback(ex, False, "right for ordinary logits, but inf/NaN for logits like 1000: exp(1000) overflows. "
                                    "Use log-softmax: z − max − log Σ e^(z − max), with the max of each row.")

@@ -182,23 +182,44 @@ BY_HAND_Y = np.array([[0.0]])  # (1, 1)
 
 @guarded("Exercise 5.1")
 def check_by_hand(answer) -> Feedback:
-    """The learner's (dL_dz2, dL_dW2, dL_db1) for x = (1, 1), y = 0, to 4 significant digits."""
+    """The learner's (dL_dz2, dL_dW2, dL_db1) for x = (1, 1), y = 0, to 0.1%; hand-rounded values are named."""
     ex = "Exercise 5.1"
     if not isinstance(answer, (tuple, list)) or len(answer) != 3:
         return Feedback(ex, False, "expected answer = (dL_dz2, dL_dW2, dL_db1): a tuple of three values.")
     r = traced_pass(BY_HAND_X, BY_HAND_Y)
     shapes = {"dL_dz2": (1, 1), "dL_dW2": (1, 2), "dL_db1": (2,)}
+    values = {}
     for key, value in zip(("dL_dz2", "dL_dW2", "dL_db1"), answer):
         value = np.asarray(value, dtype=float)
         if key == "dL_dz2" and value.size == 1:
             value = value.reshape(1, 1)  # a plain number is fine for a single sample
         if value.shape != shapes[key] and value.size == int(np.prod(shapes[key])) and key == "dL_db1":
             value = value.reshape(shapes[key])
+        values[key] = value
+    rounded = _rounded_by_hand(values, r)
+    if rounded:
+        return Feedback(ex, False, rounded)
+    for key, value in values.items():
         problem = diagnose(key, value, r, BY_HAND_X, rtol=1e-3)
         if problem:
             return Feedback(ex, False, f"{_named(key)}: {problem}")
     return Feedback(ex, True, f"∂L/∂z⁽²⁾ = ŷ − y = {r['dL_dz2'][0, 0]:.4f}, ∂L/∂W⁽²⁾ and ∂L/∂b⁽¹⁾ all match "
                               f"nnteach's trace.")
+
+
+def _rounded_by_hand(values: dict, r: dict) -> str | None:
+    """A sentence if every value agrees with the trace only to within rounding (1% or 0.0005), else None."""
+    if any(v.shape != r[k].shape for k, v in values.items()):
+        return None
+    close = {k: np.allclose(v, r[k], rtol=1e-3, atol=1e-7) for k, v in values.items()}
+    near = all(np.all(np.abs(v - r[k]) <= np.maximum(0.01 * np.abs(r[k]), 5e-4)) for k, v in values.items())
+    if all(close.values()) or not near:
+        return None
+    key = next(k for k in values if not close[k])
+    i = int(np.argmax(np.abs(values[key] - r[key])))
+    return (f"your numbers agree with the trace only to within rounding ({_named(key)}: you have "
+            f"{values[key].flat[i]:.6g}, the trace {r[key].flat[i]:.6g}). Pass the values as NumPy computes "
+            f"them, the arrays themselves, not rounded by hand: the checker compares them to 0.1%.")
 
 
 # ----------------------------------------------------------------------------- exercise 5.3

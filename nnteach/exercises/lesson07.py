@@ -57,7 +57,7 @@ def check_adam_first_step(answer) -> Feedback:
     for value, meaning in mistakes:  # far apart (factors 3, 10, 30...): a loose match is safe
         if np.allclose(got, value, rtol=2e-2, atol=1e-9):
             return Feedback(ex, False, meaning)
-    return Feedback(ex, False, compare_arrays("your Δθ", got, expected, rtol=1e-4, atol=1e-9))
+    return Feedback(ex, False, compare_arrays("your Δθ", got, expected, rtol=1e-4, atol=1e-9, update=True))
 
 
 # ----------------------------------------------------------------------------- exercise 7.2
@@ -150,7 +150,7 @@ def _momentum_mistake(step: int, got_change: np.ndarray, change: np.ndarray, gra
         return f"{where} your step is μ = {mu:g} times nt.SGD's: add the whole gradient, v ← μv + g."
     if close(got_change, -change):
         return f"{where} the weights moved the wrong way: subtract, w ← w − ηv."
-    return f"{where}: " + compare_arrays("the change of your weights", got_change, change)
+    return f"{where}: " + compare_arrays("the change of your weights", got_change, change, update=True)
 
 
 # ----------------------------------------------------------------------------- exercise 7.3
@@ -227,10 +227,13 @@ def check_training_loop(train) -> Feedback:
                                   f"epoch losses equal Trainer.fit(shuffle=False)'s exactly.")
     unweighted = _unweighted_epoch_losses()
     if np.allclose(losses, unweighted, rtol=1e-9):
-        sizes = f"{LOOP_N} = 3·{LOOP_BATCH} + {LOOP_N % LOOP_BATCH}"
-        return Feedback(ex, True, "your weights equal Trainer's exactly. (Your epoch loss is the plain mean of the "
-                                  "batch losses; Trainer weights each batch by its size, which differs a little "
-                                  f"when the last batch is smaller: {sizes}.)")
+        full, last = divmod(LOOP_N, LOOP_BATCH)
+        return Feedback(ex, False, f"your weights are right, but your epoch loss is the plain mean of the batch "
+                                   f"losses. Each batch loss is already a mean over its own samples, and the last "
+                                   f"batch is smaller ({LOOP_N} = {full}·{LOOP_BATCH} + {last}): a plain mean counts "
+                                   f"its {last} samples as much as a batch of {LOOP_BATCH}. Weight each batch loss by "
+                                   f"its number of samples, then divide by N: sum(loss · len(xb)) / N, the mean "
+                                   f"over the epoch's samples, as Trainer does.")
     return Feedback(ex, False, "your weights are right, but " + compare_arrays(
         "your epoch losses", losses, history, rtol=1e-9) + " Each epoch's loss is the mean over its samples.")
 
@@ -264,5 +267,5 @@ def _loop_mistake(got: dict, start: dict, expected: dict) -> str:
             return f"your loop used {what}; use mini-batches of batch_size = {LOOP_BATCH} samples, in order."
     name = next(k for k in expected if not np.allclose(got[k], expected[k], rtol=1e-9, atol=1e-12))
     return ("your final weights differ from Trainer.fit(shuffle=False)'s: " + compare_arrays(
-        f"parameter {name!r}", got[name], expected[name], rtol=1e-9, atol=1e-12)
+        f"parameter {name!r}", got[name], expected[name], rtol=1e-9, atol=1e-12, update=True)
         + " Take the batches in order, without shuffling: X[start:start + batch_size].")

@@ -168,6 +168,9 @@ def _as_number(value) -> float | str:
     if arr.size != 1:
         return (f"rmse should return one number, got an array of shape {arr.shape}: average over the samples "
                 f"(np.mean) to get one number.")
+    if arr.ndim > 0:
+        return (f"rmse should return one number, got an array of shape {arr.shape}: a mean along an axis keeps "
+                f"that axis. Take np.mean over all the values (no axis), or return float(...) of the result.")
     result = float(arr.reshape(()))
     if not np.isfinite(result):
         return f"rmse returned {result}."

@@ -101,14 +101,49 @@ def run_check(out=None) -> int:
     return 0 if ok else 1
 
 
+# The text view prints every neuron of every layer for each phase: 16 hidden units is already a long read.
+MAX_HIDDEN = 16
+# XOR trains 20,000 full-batch epochs a second or so: 100,000 is several seconds, more is a typo.
+MAX_EPOCHS = 100_000
+
+
+def _whole_number(low: int, high: int | None = None):
+    """An argparse ``type=`` for an int in [low, high]; a bad value is an argparse error (exit status 2)."""
+    valid = f"from {low} to {high:,}" if high is not None else f">= {low}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number {valid}, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected a whole number {valid}, got {value}")
+        return value
+
+    return parse
+
+
+def _learning_rate(text: str) -> float:
+    """An argparse ``type=`` for a finite learning rate > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not (0 < value < float("inf")):  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0 such as 1.0 or 0.5, got {text!r}")
+    return value
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nnteach", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     xor = sub.add_parser("xor", help="train XOR and print one traced step, neuron by neuron")
-    xor.add_argument("--epochs", type=int, default=2000)
-    xor.add_argument("--lr", type=float, default=1.0)
-    xor.add_argument("--hidden", type=int, default=2)
-    xor.add_argument("--seed", type=int, default=0)
+    xor.add_argument("--epochs", type=_whole_number(1, MAX_EPOCHS), default=2000,
+                     help=f"training epochs before the traced step (1 to {MAX_EPOCHS:,})")
+    xor.add_argument("--lr", type=_learning_rate, default=1.0, help="learning rate (a finite number > 0)")
+    xor.add_argument("--hidden", type=_whole_number(1, MAX_HIDDEN), default=2,
+                     help=f"hidden units (1 to {MAX_HIDDEN}: every neuron is printed)")
+    xor.add_argument("--seed", type=_whole_number(0), default=0, help="random seed (an integer >= 0)")
     xor.add_argument("--sample", type=int, default=1, choices=range(4), help="which XOR input to trace (0-3)")
     sub.add_parser("check", help="check that this environment has everything the course needs (exit status 1 if not)")
     args = parser.parse_args(argv)

@@ -14,19 +14,57 @@ import numpy as np
 FLOAT_DTYPES = (np.float32, np.float64)
 
 
+def as_array(x, who: str, name: str = "x") -> np.ndarray:
+    """``np.asarray(x)``, keeping its dtype (labels stay integers), with a clear message for a ragged list.
+
+    Raises:
+        TypeError: when ``x`` cannot become an array, e.g. a list whose rows have different lengths.
+    """
+    if isinstance(x, np.ndarray):
+        return x
+    try:
+        return np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        if "inhomogeneous" in str(exc) or "sequence" in str(exc):
+            raise TypeError(
+                f"{who}: expected {name} to be a numeric array, got {type(x).__name__} with rows of different "
+                f"lengths ({_ragged_detail(x, exc)}). Every row needs the same number of entries."
+            ) from None
+        raise TypeError(f"{who}: expected {name} to be a numeric array, got {type(x).__name__} ({exc}).") from None
+
+
+def _ragged_detail(x, exc: Exception) -> str:
+    """Which rows of a ragged list differ, e.g. "row 0 has 2 entries, row 1 has 1 entry"; else NumPy's words."""
+    def size(row):
+        return len(row) if isinstance(row, (list, tuple, np.ndarray)) else None
+
+    def say(i, n):
+        return f"row {i} is a single number" if n is None else f"row {i} has {n} entr{'y' if n == 1 else 'ies'}"
+
+    if isinstance(x, (list, tuple)) and x:
+        first = size(x[0])
+        for i, row in enumerate(x):
+            if size(row) != first:
+                return f"{say(0, first)}, {say(i, size(row))}"
+    return f"NumPy: {exc}"
+
+
 def as_float_array(x, who: str, name: str = "x", dtype=None) -> np.ndarray:
     """Convert ``x`` to a floating ndarray (float64 unless it already is float32/float64).
 
+    With ``dtype``, the result has that dtype; a value too large for it (1e39 in float32) is refused
+    rather than turned into infinity.
+
     Raises:
-        TypeError: when ``x`` is not numeric (strings, objects, None).
+        TypeError: when ``x`` is not numeric (strings, objects, None, ragged lists).
+        ValueError: when a value overflows ``dtype``.
     """
     if isinstance(x, np.ndarray) and dtype is None and x.dtype in FLOAT_DTYPES:
         return x
-    try:
-        arr = np.asarray(x)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{who}: expected {name} to be a numeric array, got {type(x).__name__} ({exc}).") from None
+    arr = as_array(x, who, name)
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        if x is None:
+            raise TypeError(f"{who}: expected {name} to be a numeric array, got None.")
         raise TypeError(
             f"{who}: expected {name} to be a numeric array, got dtype {arr.dtype} "
             f"(from {type(x).__name__}). Convert it with np.asarray(..., dtype=float)."
@@ -34,8 +72,28 @@ def as_float_array(x, who: str, name: str = "x", dtype=None) -> np.ndarray:
     if np.iscomplexobj(arr):
         raise TypeError(f"{who}: expected {name} to hold real numbers, got complex dtype {arr.dtype}.")
     if dtype is not None:
-        return arr.astype(dtype, copy=False)
+        if arr.dtype == dtype:
+            return arr
+        if arr.dtype.kind == "f" and arr.dtype.itemsize > np.dtype(dtype).itemsize:  # float64 -> float32
+            return _narrow(arr, np.dtype(dtype), who, name)
+        return arr.astype(dtype)
     return arr if arr.dtype in FLOAT_DTYPES else arr.astype(np.float64)
+
+
+def _narrow(arr: np.ndarray, dtype: np.dtype, who: str, name: str) -> np.ndarray:
+    """``arr`` cast to a smaller float dtype, refusing values that would overflow into infinity."""
+    try:
+        with np.errstate(over="raise"):
+            return arr.astype(dtype)
+    except FloatingPointError:
+        largest = float(np.finfo(dtype).max)
+        bad = np.argwhere(np.isfinite(arr) & (np.abs(arr) > largest))[0]
+        where = tuple(int(i) for i in bad)
+        raise ValueError(
+            f"{who}: {name} holds a value too large for {dtype} (first at index {where}: {arr[tuple(bad)]:.4g}; "
+            f"the largest {dtype} is about {largest:.4g}). Scale the values down (nt.data.Standardizer for "
+            f"data), or compute in float64: model.double()."
+        ) from None
 
 
 def check_2d(x: np.ndarray, who: str, name: str = "x", features: int | None = None) -> None:

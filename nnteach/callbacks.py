@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 from nnteach._validation import check_bool, check_int, check_positive
@@ -126,12 +127,40 @@ class EarlyStopping(Callback):
 
 
 class LambdaCallback(Callback):
-    """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda trainer, epoch, logs: ...)``."""
+    """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda trainer, epoch, logs: ...)``.
+
+    Each function is called as the method it replaces: ``on_train_begin(trainer)``,
+    ``on_batch_end(trainer, batch, loss)``, ``on_epoch_end(trainer, epoch, logs)``, ``on_train_end(trainer)``.
+    """
+
+    _SIGNATURES = {"on_train_begin": ("trainer",), "on_batch_end": ("trainer", "batch", "loss"),
+                   "on_epoch_end": ("trainer", "epoch", "logs"), "on_train_end": ("trainer",)}
 
     def __init__(self, on_train_begin=None, on_batch_end=None, on_epoch_end=None, on_train_end=None):
         for name, fn in (("on_train_begin", on_train_begin), ("on_batch_end", on_batch_end),
                          ("on_epoch_end", on_epoch_end), ("on_train_end", on_train_end)):
             if fn is not None:
+                _check_hook(fn, name, self._SIGNATURES[name])
                 setattr(self, name, fn)
 
 
+def _check_hook(fn, name: str, args: tuple) -> None:
+    """``fn`` can be called as ``fn(*args)``: checked now, rather than failing inside ``fit`` later."""
+    call = f"{name}({', '.join(args)})"
+    example = f"{name}=lambda {', '.join(args)}: ..."
+    if not callable(fn):
+        raise TypeError(f"LambdaCallback: expected {name} to be a function called as {call}, got "
+                        f"{type(fn).__name__} {fn!r}. Pass the function itself (e.g. {example}).")
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):  # a builtin without a readable signature: trust it
+        return
+    try:
+        signature.bind(*args)
+    except TypeError:
+        label = getattr(fn, "__name__", None) or type(fn).__name__
+        them = "them" if len(args) > 1 else "it"
+        raise TypeError(
+            f"LambdaCallback: {name} is called as {call}, with {len(args)} argument{'s' if len(args) > 1 else ''}, "
+            f"but {label}{signature} cannot take {them}. Give it these parameters (e.g. {example})."
+        ) from None

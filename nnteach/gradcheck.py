@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnteach._validation import as_float_array, check_finite, check_positive
+from nnteach._validation import as_float_array, check_bool, check_finite, check_positive
 from nnteach.losses import Loss
 from nnteach.module import Module
 
@@ -126,6 +126,7 @@ def gradcheck(model: Module, loss_fn: Loss, x, y, h: float = 1e-5, tol: float = 
         raise TypeError(f"{who}: expected a loss such as nt.MSELoss(), got {type(loss_fn).__name__}.")
     h, tol = check_positive(h, "h (the finite-difference step)", who), check_positive(tol, "tol", who)
     floor = check_positive(floor, "floor", who)
+    check_input = check_bool(check_input, "check_input", who)
     x = np.array(as_float_array(x, who, "x"), dtype=np.float64)  # a copy: entries get nudged
     check_finite(x, who, "x")  # NaN in x would make every row fail and blame the backward
     if not model.parameters() and not check_input:

@@ -15,15 +15,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnteach._validation import check_choice
+from nnteach._rng import get_rng
+from nnteach._validation import check_choice, check_float_dtype, check_int
 
 INITS = ("xavier", "he", "normal", "zeros")
 
 
 def init_weight(name: str, fan_in: int, fan_out: int, rng: np.random.Generator, dtype=np.float64,
-                who: str = "init") -> np.ndarray:
-    """A freshly initialised weight matrix of shape (fan_out, fan_in)."""
+                who: str = "init_weight") -> np.ndarray:
+    """A freshly initialised weight matrix of shape (fan_out, fan_in).
+
+    ``rng`` is a numpy Generator, an int seed, or None for the package generator (see ``nt.seed``).
+    """
     check_choice(name, INITS, "init", who)
+    fan_in = check_int(fan_in, "fan_in (the number of inputs)", who)  # >= 1: he divides by it
+    fan_out = check_int(fan_out, "fan_out (the number of neurons)", who)
+    rng = get_rng(rng, who)
+    dtype = check_float_dtype(dtype, who)
     shape = (fan_out, fan_in)
     if name == "xavier":
         r = np.sqrt(6.0 / (fan_in + fan_out))

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from nnteach import functional as F
-from nnteach._validation import as_float_array, check_finite
+from nnteach._validation import as_array, as_float_array, check_finite
 from nnteach.module import GlobalHookHandle, HookHandle, Module
 
 # Hooks called after every loss computation of any Loss: fn(loss_fn, y_pred, y_true, value). A trace
@@ -191,6 +191,36 @@ class BCEWithLogitsLoss(Loss):
         return F.bce_with_logits_loss_backward(y_pred, y_true)
 
 
+# How far from 1 a row of target probabilities may sum: float32 softmax outputs miss 1 by a few 1e-7 per
+# class; anything further off is a mistake (counts, a multi-hot row, a sign error), not rounding.
+_ROW_SUM_TOL = 1e-4
+
+
+def _check_target_rows(y: np.ndarray, who: str) -> None:
+    """(N, C) targets are one-hot or probability rows: entries in [0, 1], each row summing to 1.
+
+    Two vectorised passes: entries >= 0 that sum to 1 are also <= 1, and NaN or inf fails one of the two.
+    The search for the culprit runs only on failure.
+    """
+    sums = y.sum(axis=1)  # (N,)
+    if y.min() >= 0.0 and np.abs(sums - 1.0).max() <= _ROW_SUM_TOL:
+        return
+    check_finite(y, who, "y_true")
+    outside = ((y < 0) | (y > 1)).any(axis=1)
+    if outside.any():
+        i = int(np.argmax(outside))
+        raise ValueError(
+            f"{who}: expected (N, C) targets to be one-hot or probability rows, entries in [0, 1], but row {i} "
+            f"is {y[i]}. For class indices pass y of shape (N,); to build one-hot rows use nt.data.one_hot(y, C)."
+        )
+    i = int(np.argmax(np.abs(sums - 1.0) > _ROW_SUM_TOL))
+    raise ValueError(
+        f"{who}: expected each row of (N, C) targets to sum to 1 (one-hot, or probabilities), but row {i} "
+        f"is {y[i]}, summing to {sums[i]:.6g}. Normalise the rows (y / y.sum(axis=1, keepdims=True)), or "
+        f"for class indices pass y of shape (N,)."
+    )
+
+
 class CrossEntropyLoss(Loss):
     r"""Softmax cross-entropy on logits: :math:`L = -\frac1N\sum_n \log\operatorname{softmax}(z_n)_{t_n}`.
 
@@ -214,13 +244,14 @@ class CrossEntropyLoss(Loss):
                 f"Softmax over one class is always 1, so nothing would be learned. For a yes/no output use "
                 f"nt.BCEWithLogitsLoss (or a Sigmoid and nt.BCELoss); for C classes give the last layer C outputs."
             )
-        y = np.asarray(y_true)
+        y = as_array(y_true, who, "y_true")
         if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1 and c > 1):
             y = y.reshape(-1)
             if len(y) != n:
                 raise ValueError(f"{who}: got {n} predictions but {len(y)} targets.")
             if y.dtype.kind == "f":
                 if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+                    check_finite(y, who, "y_true")  # inf and NaN: say so
                     raise ValueError(f"{who}: class-index targets must be whole numbers, got {y[y != np.round(y)][:3]}.")
                 y = y.astype(np.int64)
             elif y.dtype.kind == "b":
@@ -241,7 +272,7 @@ class CrossEntropyLoss(Loss):
             raise ValueError(
                 f"{who}: expected targets of shape ({n},) (class indices) or ({n}, {c}) (one-hot), got {y.shape}."
             )
-        check_finite(y, who, "y_true")
+        _check_target_rows(y, who)
         return y_pred, y
 
     def _value(self, y_pred, y_true):

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from nnteach._validation import as_float_array, check_float_dtype
+from nnteach._validation import as_float_array, check_bool, check_float_dtype
 
 # Every Module subclass by name, so `nt.load` can rebuild a model from plain JSON without pickle:
 # a file can only name classes that are already imported, never carry code. nnteach's own classes
@@ -40,9 +40,9 @@ class Parameter:
     """A learnable array and the gradient accumulated for it.
 
     Attributes:
-        data: the values, an ndarray whose shape never changes. Assigning ``p.data = new`` copies
-            ``new`` into the existing array, so an optimizer that already holds the parameter keeps
-            seeing its current values.
+        data: the values, a float64 or float32 ndarray (integers and bools become float64) whose
+            shape never changes. Assigning ``p.data = new`` copies ``new`` into the existing array,
+            so an optimizer that already holds the parameter keeps seeing its current values.
         grad: ``dL/d(data)`` summed over every ``backward`` since the last ``zero_grad``; same shape.
         name: the dotted name inside its model once it is part of one (e.g. ``"0.weight"``).
     """
@@ -50,7 +50,9 @@ class Parameter:
     __slots__ = ("_data", "grad", "name")
 
     def __init__(self, data: np.ndarray, name: str = ""):
-        data = np.array(data, dtype=data.dtype if isinstance(data, np.ndarray) else np.float64)
+        # float32 stays float32; integers and bools become float64 (a gradient step moves by fractions);
+        # None, strings, complex numbers and ragged lists are refused by name
+        data = np.array(as_float_array(data, f"Parameter {name}".rstrip(), "data"))  # a copy of its own
         self._data = data
         self.grad = np.zeros_like(data)
         self.name = name
@@ -61,7 +63,7 @@ class Parameter:
 
     @data.setter
     def data(self, value) -> None:
-        value = np.asarray(value)
+        value = as_float_array(value, f"Parameter {self.name}".rstrip(), "new data", dtype=self._data.dtype)
         if value.shape != self._data.shape:
             raise ValueError(
                 f"Parameter {self.name or ''}: expected new data of shape {self._data.shape}, got {value.shape}. "
@@ -320,6 +322,7 @@ class Module:
 
     def train(self, mode: bool = True) -> "Module":
         """Switch this module and its children to training mode (``eval()`` switches it off)."""
+        mode = check_bool(mode, "mode", f"{type(self).__name__}.train")
         for m in self.modules():
             m.training = mode
         return self
@@ -370,7 +373,8 @@ class Module:
                              f"Expected exactly {list(params)}.")
         values = {}
         for name, p in params.items():  # every value checked before any is copied: all or nothing
-            value = as_float_array(state[name], who, f"parameter {name!r}")
+            # cast to the parameter's dtype here, so 1e39 for a float32 model is refused, not stored as inf
+            value = as_float_array(state[name], who, f"parameter {name!r}", dtype=p.data.dtype)
             if value.shape != p.shape:
                 raise ValueError(
                     f"{who}: parameter {name!r} has shape {p.shape} in the model but {value.shape} in the state. "

@@ -63,6 +63,11 @@ def _flatten(params: list[Parameter]) -> tuple[np.ndarray, np.ndarray]:
     return flat_d, flat_g
 
 
+def _describe(p: Parameter, i: int) -> str:
+    """A parameter as a message names it: by its name in the model, else by its place in the list."""
+    return f"parameter {p.name!r}" if p.name else f"parameter #{i} of the list (shape {p.shape})"
+
+
 class Optimizer:
     """Base class: validates, flattens the parameters, and wraps each update with the bookkeeping."""
 
@@ -83,9 +88,17 @@ class Optimizer:
                 raise TypeError(f"{who}: expected Parameters (model.parameters()), got {type(p).__name__}.")
         if len({id(p) for p in params}) != len(params):
             raise ValueError(f"{who}: a parameter appears twice in the list.")
-        dtypes = {p.data.dtype for p in params}
-        if len(dtypes) > 1:
-            raise ValueError(f"{who}: all parameters must share one dtype, got {sorted(map(str, dtypes))}.")
+        first = params[0].data.dtype
+        for i, p in enumerate(params):
+            if p.data.dtype != first:
+                raise ValueError(
+                    f"{who}: all parameters must share one dtype, but {_describe(p, i)} is {p.data.dtype} while "
+                    f"{_describe(params[0], 0)} is {first}. Convert the whole model once, model.to(np.float32) "
+                    f"or model.to(np.float64), before creating the optimizer."
+                )
+            if p.data.dtype not in (np.float32, np.float64):  # only a Parameter rebound by hand gets here
+                raise TypeError(f"{who}: expected float32 or float64 parameters, but {_describe(p, i)} is "
+                                f"{p.data.dtype}. Create it with nt.Parameter(...), which makes it float64.")
         self.lr = check_positive(lr, "lr (learning rate)", who)
         self.params = params
         self._data, self._grad = _flatten(params)

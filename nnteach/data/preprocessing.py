@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import as_float_array, check_2d, check_finite, check_int
+from .._validation import as_array, as_float_array, check_2d, check_finite, check_int
 
 
 class Standardizer:
@@ -110,8 +110,8 @@ class Standardizer:
         out = cls()
         if config["mean"] is None and config["std"] is None:
             return out
-        mean = np.asarray(config["mean"], dtype=np.float64)
-        std = np.asarray(config["std"], dtype=np.float64)
+        mean = as_float_array(config["mean"], who, "config['mean']", dtype=np.float64)
+        std = as_float_array(config["std"], who, "config['std']", dtype=np.float64)
         if mean.ndim != 1 or mean.shape != std.shape:
             raise ValueError(
                 f"{who}: expected 'mean' and 'std' to be lists of equal length, "
@@ -135,7 +135,7 @@ class Standardizer:
 
 def _as_labels(y, who: str) -> np.ndarray:
     """Class labels as a 1-D int64 array; whole-number floats (e.g. read from a file) are accepted."""
-    arr = np.asarray(y)
+    arr = as_array(y, who, "y")
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{who}: expected integer class labels, got dtype {arr.dtype}.")
     if arr.ndim != 1:

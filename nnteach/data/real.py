@@ -94,6 +94,11 @@ def _data_folder(data_dir):
 
 
 def _california_from_folder(folder: Path, source: str):
+    if folder.is_file():  # FileNotFoundError, as documented: there is no such folder
+        raise FileNotFoundError(
+            f"california_housing: {folder} (from {source}) is a file, not a folder. Expected the folder "
+            f"containing {CAL_FILE}, e.g. {str(folder.parent)!r}."
+        )
     if not folder.is_dir():
         raise FileNotFoundError(
             f"california_housing: the folder {folder} (from {source}) does not exist. "

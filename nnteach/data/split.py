@@ -8,13 +8,14 @@ import numbers
 import numpy as np
 
 from .._rng import RNGLike, get_rng
+from .._validation import as_array
 
 _WHO = "train_test_split"
 
 
 def _as_rows(a, name: str) -> np.ndarray:
     """An array with samples along axis 0 (dtype kept: labels stay int)."""
-    arr = np.asarray(a)
+    arr = as_array(a, _WHO, name)  # a ragged list gets a message, not NumPy's traceback
     if arr.ndim == 0:
         raise ValueError(f"{_WHO}: expected {name} to be an array with one sample per row, got a scalar {a!r}.")
     return arr

@@ -12,24 +12,39 @@ import numpy as np
 _LOG_FLOOR = -100.0
 
 
+def _same_shape(pred: np.ndarray, y: np.ndarray, who: str, name: str = "y_pred") -> None:
+    """The targets must match the prediction entry for entry: NumPy would broadcast an (N, 1) prediction
+    against (N,) targets into an (N, N) matrix of every pair, and return a wrong number without a word."""
+    if pred.shape != np.shape(y):
+        hint = ""
+        if np.ndim(y) == 1:
+            hint = (" For class indices use nt.data.one_hot(y, C) (nt.CrossEntropyLoss takes them as they are)."
+                    if who.startswith("cross_entropy") else " For N targets of one output use y.reshape(-1, 1).")
+        raise ValueError(f"{who}: expected y of the same shape as {name}, {pred.shape}, got {np.shape(y)}.{hint}")
+
+
 def mse_loss(y_pred: np.ndarray, y: np.ndarray) -> float:
     r"""Mean squared error :math:`L = \frac{1}{M}\sum_m (\hat y_m - y_m)^2` over all M elements."""
+    _same_shape(y_pred, y, "mse_loss")
     d = y_pred - y
     return float(np.vdot(d, d) / d.size)  # vdot: the sum of d * d over every element
 
 
 def mse_loss_backward(y_pred: np.ndarray, y: np.ndarray) -> np.ndarray:
     r""":math:`\partial L/\partial \hat y = \frac{2}{M}(\hat y - y)`."""
+    _same_shape(y_pred, y, "mse_loss_backward")
     return (2.0 / y_pred.size) * (y_pred - y)
 
 
 def l1_loss(y_pred: np.ndarray, y: np.ndarray) -> float:
     r"""Mean absolute error :math:`L = \frac{1}{M}\sum_m |\hat y_m - y_m|`."""
+    _same_shape(y_pred, y, "l1_loss")
     return float(np.abs(y_pred - y).sum() / y_pred.size)
 
 
 def l1_loss_backward(y_pred: np.ndarray, y: np.ndarray) -> np.ndarray:
     r""":math:`\partial L/\partial \hat y = \frac{1}{M}\operatorname{sign}(\hat y - y)` (0 where they are equal)."""
+    _same_shape(y_pred, y, "l1_loss_backward")
     return np.sign(y_pred - y) / y_pred.size
 
 
@@ -41,6 +56,7 @@ def bce_loss(p: np.ndarray, y: np.ndarray) -> float:
     Each log is clamped at -100 (as in PyTorch) so that p = 0 or 1 gives a large finite loss. A p
     outside [0, 1] (or NaN) has no logarithm and makes the result NaN, which ``BCELoss`` reports.
     """
+    _same_shape(p, y, "bce_loss", "p")
     with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf is clamped; p outside [0, 1] gives NaN
         log_p = np.maximum(np.log(p), _LOG_FLOOR)
         log_1mp = np.maximum(np.log1p(-p), _LOG_FLOOR)
@@ -55,6 +71,7 @@ def bce_loss_backward(p: np.ndarray, y: np.ndarray, eps: float = 1e-12) -> np.nd
     Followed by a sigmoid's :math:`p(1-p)`, this becomes :math:`(p - y)/M`: see
     :func:`bce_with_logits_loss_backward`, which computes that product without the division.
     """
+    _same_shape(p, y, "bce_loss_backward", "p")
     return (p - y) / (np.maximum(p * (1.0 - p), eps) * p.size)
 
 
@@ -66,6 +83,7 @@ def bce_with_logits_loss(z: np.ndarray, y: np.ndarray) -> float:
     the same value as ``bce_loss(sigmoid(z), y)`` rearranged so no exponent is positive: it never
     overflows and never takes the log of 0.
     """
+    _same_shape(z, y, "bce_with_logits_loss", "z")
     return float((np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum() / z.size)
 
 
@@ -73,6 +91,7 @@ def bce_with_logits_loss_backward(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     r""":math:`\partial L/\partial z = \frac{1}{M}(\sigma(z) - y)`: the famous :math:`\hat y - y`."""
     from nnteach.functional.activations import sigmoid
 
+    _same_shape(z, y, "bce_with_logits_loss_backward", "z")
     return (sigmoid(z) - y) / z.size
 
 
@@ -90,6 +109,7 @@ def cross_entropy_loss(z: np.ndarray, y: np.ndarray) -> float:
     With one-hot rows this is :math:`-\frac1N\sum_n \log \operatorname{softmax}(z_n)_{t_n}` for the
     true classes :math:`t_n`. The mean is over the N samples, not the N·C entries.
     """
+    _same_shape(z, y, "cross_entropy_loss", "z")
     return float(-(y * log_softmax(z)).sum() / z.shape[0])
 
 
@@ -99,4 +119,5 @@ def cross_entropy_loss_backward(p: np.ndarray, y: np.ndarray) -> np.ndarray:
     Takes the probabilities the forward pass computed (not the logits). With one-hot or
     probability rows (each summing to 1) this is the famous :math:`(p - y)/N`.
     """
+    _same_shape(p, y, "cross_entropy_loss_backward", "p")
     return (p * y.sum(axis=-1, keepdims=True) - y) / p.shape[0]

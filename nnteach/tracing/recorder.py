@@ -23,7 +23,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from nnteach._validation import check_int
+from nnteach._validation import check_bool, check_int
 from nnteach.activations import Activation, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nnteach.layers import Dense, Linear
 from nnteach.losses import register_loss_hook
@@ -262,7 +262,7 @@ class Trace(TraceReader):
         self.keep_every = check_int(keep_every, "keep_every", "nt.trace")
         self.keep_last = None if keep_last is None else check_int(keep_last, "keep_last", "nt.trace")
         self.model = model
-        self.include_eval = bool(include_eval)
+        self.include_eval = check_bool(include_eval, "include_eval", "nt.trace")
         self._units = neuron_layers(model)
         if not self._units:
             inside = [type(m).__name__ for m in model.modules() if isinstance(m, (Linear, Dense))]

@@ -27,6 +27,10 @@ class Activation(Module):
 
     _cache: np.ndarray | None = None
 
+    def output_shape(self, input_shape: tuple) -> tuple:
+        """An activation works element by element (softmax row by row): the output has the input's shape."""
+        return input_shape
+
     def _checked_input(self, x) -> np.ndarray:
         """A float batch of shape (N, features), as every layer takes; the common case costs two compares."""
         if type(x) is not np.ndarray or x.dtype.kind != "f":

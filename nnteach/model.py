@@ -64,6 +64,27 @@ def _check_layer(layer, where: str):
     return layer
 
 
+def _check_not_shared(layers, who: str) -> None:
+    """Refuse one module object in two places of a model (``act = nt.Tanh()`` given to two Dense layers, one Linear
+    appended twice). A module keeps what its forward saw for its backward, so the second forward overwrites
+    what the first place's backward needs: the gradients would be silently wrong."""
+    seen: dict[int, str] = {}
+    for i, layer in enumerate(layers):
+        for name, module in layer.named_modules():
+            place = f"model[{i}]" + "".join(f"[{part}]" if part.isdigit() else f".{part}"
+                                            for part in name.split(".") if part)
+            first = seen.get(id(module))
+            if first is None:
+                seen[id(module)] = place
+            else:
+                kind = type(module).__name__
+                make = f"nt.{kind}(...)" if registry_name(type(module)) == kind else f"{kind}(...)"
+                raise ValueError(
+                    f"{who}: {place} is the same {kind} object as {first}. A module keeps what its forward saw "
+                    f"for its backward, so one object cannot serve two places: the gradients would be wrong. "
+                    f"Create one for each place (call {make} again instead of reusing the object).")
+
+
 class LayerList(list):
     """``Sequential.layers``: a list of the layers that checks what is put into it, as ``Sequential(...)``
     and ``append`` do, so ``model.layers.append("relu")`` fails there and then instead of at the next forward."""
@@ -71,10 +92,17 @@ class LayerList(list):
     __slots__ = ()
 
     def append(self, layer) -> None:
-        super().append(_check_layer(layer, f"Sequential.layers.append: layer {len(self)}"))
+        who = "Sequential.layers.append"
+        _check_not_shared([*self, _check_layer(layer, f"{who}: layer {len(self)}")], who)
+        super().append(layer)
 
     def insert(self, i, layer) -> None:
-        super().insert(i, _check_layer(layer, f"Sequential.layers.insert({i}, …): the new layer"))
+        who = f"Sequential.layers.insert({i}, …)"
+        _check_layer(layer, f"{who}: the new layer")
+        after = list(self)
+        after.insert(i, layer)
+        _check_not_shared(after, who)
+        super().insert(i, layer)
 
     def extend(self, layers) -> None:
         super().extend(self._checked(layers, "Sequential.layers.extend(…)"))
@@ -85,15 +113,20 @@ class LayerList(list):
     def __setitem__(self, i, value) -> None:
         if isinstance(i, slice):
             where = f"{'' if i.start is None else i.start}:{'' if i.stop is None else i.stop}"
-            value = self._checked(value, f"Sequential.layers[{where}] = …")
+            who = f"Sequential.layers[{where}] = …"
+            value = [_check_layer(layer, f"{who}: new layer {k}") for k, layer in enumerate(value)]
         else:
-            _check_layer(value, f"Sequential.layers[{i}] = …: the new layer")
+            who = f"Sequential.layers[{i}] = …"
+            _check_layer(value, f"{who}: the new layer")
+        after = list(self)
+        after[i] = value
+        _check_not_shared(after, who)
         super().__setitem__(i, value)
 
     def _checked(self, layers, who: str) -> list:
-        layers = list(layers)
-        for k, layer in enumerate(layers):
-            _check_layer(layer, f"{who}: new layer {k}")
+        """The layers to add at the end, each checked, and none already in the list or twice among them."""
+        layers = [_check_layer(layer, f"{who}: new layer {k}") for k, layer in enumerate(layers)]
+        _check_not_shared([*self, *layers], who)
         return layers
 
 
@@ -116,7 +149,9 @@ class Sequential(Module):
         super().__init__()
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
-        self.layers = LayerList(_check_layer(layer, f"Sequential: layer {i}") for i, layer in enumerate(layers))
+        layers = [_check_layer(layer, f"Sequential: layer {i}") for i, layer in enumerate(layers)]
+        _check_not_shared(layers, "Sequential")
+        self.layers = LayerList(layers)
         self._watch = None  # see forward (on the instance: read twice a step, a class attribute costs more)
 
     def named_children(self):
@@ -135,7 +170,9 @@ class Sequential(Module):
         return iter(self.layers)
 
     def append(self, layer: Module) -> "Sequential":
-        list.append(self.layers, _check_layer(layer, f"Sequential.append: layer {len(self.layers)}"))
+        _check_not_shared([*self.layers, _check_layer(layer, f"Sequential.append: layer {len(self.layers)}")],
+                          "Sequential.append")
+        list.append(self.layers, layer)
         return self
 
     def forward(self, x):
@@ -162,8 +199,11 @@ class Sequential(Module):
         return backward_without_input_grad(self.layers[0], grad_output)
 
     def output_shape(self, input_shape):
+        """Each layer's output shape in turn; None as soon as one layer cannot tell (a Module of your own)."""
         for layer in self.layers:
             input_shape = layer.output_shape(input_shape)
+            if input_shape is None:
+                return None
         return input_shape
 
     @property
@@ -248,7 +288,10 @@ def _output_shape_checked(layer: Module, shape: tuple, where: str, given: bool) 
             got_text = f"{got} from the layers before it. Does the previous layer output {got} features?"
         raise ValueError(f"Sequential.summary: layer {where}, {layer.summary_label()}, expects {expected} input "
                          f"features, got {got_text}")
-    return layer.output_shape(shape), given and expected is None
+    out = layer.output_shape(shape)
+    if out is None:  # a Module of your own that does not say: its width is unknown, as for a model without in_features
+        out = (*shape[:-1], "?")
+    return out, given and expected is None
 
 
 class ModelSummary(str):

@@ -270,9 +270,11 @@ class Module:
     def __call__(self, *args):
         return self.forward(*args)
 
-    def output_shape(self, input_shape: tuple) -> tuple:
-        """The shape of the output for an input of ``input_shape`` (element-wise modules keep it)."""
-        return input_shape
+    def output_shape(self, input_shape: tuple) -> tuple | None:
+        """The shape of the output for an input of ``input_shape``, or None when it cannot be known without running
+        the module. None is the default: a Module of your own may change the width (override this method to say).
+        nnteach's layers know theirs, and an activation keeps the shape of its input."""
+        return None
 
     # ----------------------------------------------------------------- structure
     def named_children(self) -> Iterator[tuple[str, "Module"]]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from nnteach._rng import RNGLike, get_rng
 from nnteach._validation import as_float_array, check_2d, check_bool, check_finite, check_int, check_same_length
+from nnteach.activations import Sigmoid, Softmax
 from nnteach.callbacks import Callback, History
+from nnteach.layers import Dense
 from nnteach.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Loss, MSELoss
+from nnteach.model import Sequential
 from nnteach.module import Module, backward_without_input_grad
 from nnteach.optim import Optimizer
 
@@ -51,6 +55,7 @@ class Trainer:
                 f"Trainer: the optimizer holds none of this model's parameters (was it made for an earlier "
                 f"model?). Create it after the model, from its parameters: {type(optimizer).__name__}(model.parameters(), ...)."
             )
+        _warn_if_applied_twice(model, loss_fn)
         self.model = model
         self.loss_fn = loss_fn
         self.optimizer = optimizer
@@ -239,8 +244,8 @@ class Trainer:
         if not isinstance(self.loss_fn, CrossEntropyLoss) or y.dtype.kind == "f":
             y = as_float_array(y, who, "y", dtype=model.dtype)
             check_finite(y, who, "y")
-        out = model.output_shape((len(X), X.shape[1]))
-        if len(out) == 2 and isinstance(out[1], int):
+        out = model.output_shape((len(X), X.shape[1]))  # None for a model of your own that does not say
+        if out is not None and len(out) == 2 and isinstance(out[1], int):
             if y.ndim == 1 and out[1] == 1 and not isinstance(self.loss_fn, CrossEntropyLoss):
                 y = y.reshape(-1, 1)  # once here rather than in every batch
             # Validate every target once, before training, with the loss's own messages.
@@ -263,6 +268,37 @@ class Trainer:
 
     def __repr__(self) -> str:
         return f"Trainer(loss_fn={self.loss_fn!r}, optimizer={self.optimizer!r})"
+
+
+# A loss that takes logits applies its own squashing: a model that ends in the same one squashes twice.
+_APPLIED_BY_THE_LOSS = {BCEWithLogitsLoss: (Sigmoid, "σ", "nt.BCELoss()"),
+                        CrossEntropyLoss: (Softmax, "softmax", None)}
+
+
+def _last_module(model: Module) -> Module:
+    """The module that makes the model's output: the last layer of a Sequential, the activation of a Dense."""
+    while True:
+        if isinstance(model, Sequential) and model.layers:
+            model = model.layers[-1]
+        elif isinstance(model, Dense):
+            model = model.activation
+        else:
+            return model
+
+
+def _warn_if_applied_twice(model: Module, loss_fn: Loss) -> None:
+    """Warn about a model ending in a Sigmoid trained with BCEWithLogitsLoss (or a Softmax with CrossEntropyLoss):
+    the loss applies σ (softmax) to what it is given, so σ(σ(z)) is compared with the targets; outputs squeezed into
+    (0.5, 0.73) learn slowly or not at all, with no error."""
+    squash = _APPLIED_BY_THE_LOSS.get(type(loss_fn))
+    if squash is None or not isinstance(_last_module(model), squash[0]):
+        return
+    cls, what, instead = squash
+    fix = f"remove the last {cls.__name__} (Dense(..., activation=None)) so the model outputs logits"
+    fix += f", or keep it and use {instead}" if instead else f", and apply nt.{cls.__name__}() to the outputs to read probabilities"
+    warnings.warn(f"Trainer: {type(loss_fn).__name__} applies {what} to the model's outputs itself, and the model already "
+                  f"ends in a {cls.__name__}: {what} is applied twice, and the model learns slowly or not at all. "
+                  f"To fix it, {fix}.", UserWarning, stacklevel=3)
 
 
 def _check_callbacks(callbacks) -> list[Callback]:

@@ -438,6 +438,40 @@ def test_changing_model_layers_by_hand_is_checked_as_sequential_checks(change, w
     assert model.layers == before  # nothing was put in
 
 
+@pytest.mark.parametrize("build, message", [
+    (lambda act: nt.Sequential(nt.Dense(2, 4, act, rng=0), nt.Dense(4, 1, act, rng=1)),
+     "Sequential: model[1].activation is the same Tanh object as model[0].activation."),
+    (lambda act: nt.Sequential(nt.Linear(2, 4, rng=0), act, nt.Linear(4, 4, rng=1), act),
+     "Sequential: model[3] is the same Tanh object as model[1]."),
+    (lambda act: nt.Sequential(nt.Linear(2, 4, rng=0), act).append(act),
+     "Sequential.append: model[2] is the same Tanh object as model[1]."),
+    (lambda act: nt.Sequential(nt.Linear(2, 4, rng=0), act).layers.insert(0, act),
+     "Sequential.layers.insert(0, …): model[2] is the same Tanh object as model[0]."),
+    (lambda act: nt.Sequential(nt.Linear(2, 4, rng=0), nt.Sequential(act), act),
+     "Sequential: model[2] is the same Tanh object as model[1][0]."),
+], ids=["two Dense", "twice in a Sequential", "appended", "inserted", "nested"])
+def test_one_module_object_in_two_places_is_refused(build, message):
+    # was accepted: the forward pass was right, and the gradients silently wrong (gradcheck: relative error 1.7)
+    with pytest.raises(ValueError, match=re.escape(
+            f"{message} A module keeps what its forward saw for its backward, so one object cannot serve two places: "
+            f"the gradients would be wrong. Create one for each place (call nt.Tanh(...) again instead of reusing "
+            f"the object).")):
+        build(nt.Tanh())
+
+
+def test_a_shared_module_is_refused_before_the_layers_change():
+    model = nt.Sequential(nt.Linear(2, 4, rng=0), nt.ReLU())
+    before = list(model.layers)
+    for change in (lambda: model.append(model[0]), lambda: model.layers.extend([nt.Tanh(), model[1]]),
+                   lambda: model.layers.__setitem__(slice(0, 1), [model[1]])):
+        with pytest.raises(ValueError, match="one object cannot serve two places"):
+            change()
+        assert model.layers == before
+    model.layers[1] = nt.Tanh()  # replacing a layer by a new object is fine
+    model.layers[0:1] = [model[0]]  # and by itself, in its own place
+    assert [type(m) for m in model] == [nt.Linear, nt.Tanh]
+
+
 def test_model_layers_edited_with_real_layers_still_work():
     model = nt.Sequential(nt.Linear(2, 3, rng=0))
     model.layers.append(nt.ReLU())

@@ -397,9 +397,11 @@ def test_models_a_trace_cannot_explain_are_refused_with_the_reason():
     with pytest.raises(ValueError, match="nt.trace: a Square follows a Linear, where a trace expects an activation"):
         nt.trace(nt.Sequential(nt.Linear(2, 3, rng=0), Square(), nt.Linear(3, 1, rng=0)))
     shared = nt.Linear(2, 2, rng=0)
+    model = nt.Sequential(nt.Linear(2, 2, rng=0))
+    model.layers = [shared, nt.Tanh(), shared]  # Sequential(...) refuses this; a list assigned by hand is not checked
     with pytest.raises(ValueError, match=r"nt.trace: the same Linear object is used twice in the model \(as modules "
                                          r"0 and 2 of its layers\)"):
-        nt.trace(nt.Sequential(shared, nt.Tanh(), shared))
+        nt.trace(model)
 
     class MLP(nt.Module):  # layers as attributes: a trace follows Sequential, Dense and Linear only
         def __init__(self):

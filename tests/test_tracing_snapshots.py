@@ -51,11 +51,12 @@ def test_without_a_shared_buffer_each_array_is_copied_and_a_new_layout_is_found_
 
 
 def test_a_parameter_shared_by_two_layers_is_copied_once():
-    shared = nt.Linear(2, 2, rng=0)
-    model = nt.Sequential(shared, nt.Tanh(), shared)
+    first, second = nt.Linear(2, 2, rng=0), nt.Linear(2, 2, rng=1)
+    second.weight = first.weight  # tied weights (one Linear object twice is refused by Sequential)
+    model = nt.Sequential(first, nt.Tanh(), second)
     nt.SGD(model.parameters(), lr=0.1)
     layout = ParamLayout(_pairs(model))
-    assert len(layout.params) == 2
+    assert len(layout.params) == 3  # the tied weight once, and the two biases
     (w0, _), (w1, _) = layout.per_layer(layout.take())
     assert np.array_equal(w0, w1) and w0.base is w1.base
 

@@ -4,6 +4,7 @@ Trainer's bookkeeping (history, evaluation, shuffling, batching, early stopping,
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -363,3 +364,74 @@ def test_nan_probabilities_in_bce_training_raise_training_diverged_not_value_err
             "Trainer.fit: the loss became nan at epoch 1 of 3, batch 1 of 1: training diverged. "
             "The learning rate (0.1) is probably too large: try 0.01.")):
         trainer.fit(X, y, epochs=3, verbose=0)
+
+
+class _OwnNet(nt.Module):
+    """A learner's model written as a Module with its layers as attributes (no output_shape of its own)."""
+
+    def __init__(self):
+        super().__init__()
+        self.l1, self.act, self.l2, self.out = nt.Linear(2, 8, rng=0), nt.Tanh(), nt.Linear(8, 1, rng=1), nt.Sigmoid()
+
+    def forward(self, x):
+        return self.out(self.l2(self.act(self.l1(x))))
+
+    def backward(self, grad):
+        return self.l1.backward(self.act.backward(self.l2.backward(self.out.backward(grad))))
+
+
+def test_trainer_trains_a_module_of_your_own_as_it_trains_the_same_sequential():
+    # was refused before the first step: "BCELoss: y_pred and y_true must have the same shape, got (4, 2) and
+    # (4,)", (4, 2) being Module.output_shape's guess that a module keeps its input's shape
+    X, y = nt.data.xor()
+    own = _OwnNet()
+    same = nt.Sequential(nt.Linear(2, 8, rng=0), nt.Tanh(), nt.Linear(8, 1, rng=1), nt.Sigmoid())
+    assert own.output_shape((4, 2)) is None  # a Module of its own cannot tell without running
+    histories = [nt.Trainer(m, nt.BCELoss(), nt.SGD(m.parameters(), lr=0.5), rng=0).fit(X, y, epochs=5, verbose=0)
+                 for m in (own, same)]
+    assert histories[0]["loss"] == histories[1]["loss"]
+    with pytest.raises(ValueError, match="BCELoss: expected targets in"):  # the targets are still checked, by the loss
+        nt.Trainer(own, nt.BCELoss(), nt.SGD(own.parameters(), lr=0.5)).fit(X, y * 3, epochs=1, verbose=0)
+
+
+def test_summary_shows_an_unknown_width_after_a_module_of_your_own():
+    # was refused: "layer 2 … expects 6 input features, got 4 from the layers before it" (the guess again)
+    class Widen(nt.Module):
+        def forward(self, x):
+            return np.hstack([x, x[:, :2]])
+
+        def backward(self, grad):
+            return grad[:, :4] + np.pad(grad[:, 4:], ((0, 0), (0, 2)))
+
+    model = nt.Sequential(nt.Linear(2, 4, rng=0), Widen(), nt.Linear(6, 1, rng=0), nt.Sigmoid())
+    assert model(np.ones((3, 2))).shape == (3, 1)
+    assert model.output_shape((3, 2)) is None
+    assert [row[2] for row in model.summary().rows] == ["(N, 4)", "(N, ?)", "(N, 1)", "(N, 1)"]
+
+
+@pytest.mark.parametrize("model, loss_fn, says", [
+    (lambda: nt.Sequential(nt.Dense(2, 8, "tanh", rng=0), nt.Dense(8, 1, "sigmoid", rng=0)), nt.BCEWithLogitsLoss(),
+     "BCEWithLogitsLoss applies σ to the model's outputs itself, and the model already ends in a Sigmoid"),
+    (lambda: nt.Sequential(nt.Linear(2, 1, rng=0), nt.Sequential(nt.Sigmoid())), nt.BCEWithLogitsLoss(),
+     "or keep it and use nt.BCELoss()"),
+    (lambda: nt.Sequential(nt.Linear(2, 3, rng=0), nt.Softmax()), nt.CrossEntropyLoss(),
+     "CrossEntropyLoss applies softmax to the model's outputs itself, and the model already ends in a Softmax"),
+])
+def test_trainer_warns_when_the_loss_squashes_what_the_model_already_squashed(model, loss_fn, says):
+    # was silent: circles with a sigmoid output and BCEWithLogitsLoss stayed at accuracy 0.5 for 200 epochs
+    model = model()
+    with pytest.warns(UserWarning, match=re.escape(says)):
+        nt.Trainer(model, loss_fn, nt.SGD(model.parameters(), lr=0.1))
+
+
+@pytest.mark.parametrize("model, loss_fn", [
+    (lambda: nt.Sequential(nt.Dense(2, 8, "tanh", rng=0), nt.Dense(8, 1, None, rng=0)), nt.BCEWithLogitsLoss()),
+    (lambda: nt.Sequential(nt.Dense(2, 8, "tanh", rng=0), nt.Dense(8, 1, "sigmoid", rng=0)), nt.BCELoss()),
+    (lambda: nt.Sequential(nt.Linear(2, 3, rng=0)), nt.CrossEntropyLoss()),
+    (lambda: _OwnNet(), nt.BCEWithLogitsLoss()),  # what a model of your own ends in is not known: no guess
+])
+def test_trainer_is_quiet_about_the_right_pairs(model, loss_fn):
+    model = model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nt.Trainer(model, loss_fn, nt.SGD(model.parameters(), lr=0.1))

@@ -15,7 +15,8 @@ _LOG_FLOOR = -100.0
 def _same_shape(pred: np.ndarray, y: np.ndarray, who: str, name: str = "y_pred") -> None:
     """The targets must match the prediction entry for entry: NumPy would broadcast an (N, 1) prediction
     against (N,) targets into an (N, N) matrix of every pair, and return a wrong number without a word."""
-    if pred.shape != np.shape(y):
+    shape = y.shape if type(y) is np.ndarray else np.shape(y)  # (the loss modules call this every step)
+    if pred.shape != shape:
         hint = ""
         if np.ndim(y) == 1:
             hint = (" For class indices use nt.data.one_hot(y, C) (nt.CrossEntropyLoss takes them as they are)."

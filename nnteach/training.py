@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from nnteach._rng import RNGLike, get_rng
-from nnteach._validation import as_float_array, check_2d, check_bool, check_finite, check_int, check_same_length
+from nnteach._validation import as_array, as_float_array, check_2d, check_bool, check_finite, check_int, check_same_length
 from nnteach.activations import Sigmoid, Softmax
 from nnteach.callbacks import Callback, History
 from nnteach.layers import Dense
@@ -237,7 +237,7 @@ class Trainer:
         if len(X) == 0:
             raise ValueError(f"{who}: X has no samples (shape {X.shape}): there is nothing to train on or to score.")
         check_finite(X, who, "X")
-        y = np.asarray(y)
+        y = as_array(y, who, "y")  # labels keep their dtype; a ragged list is named
         if y.ndim == 0:
             raise ValueError(f"{who}: expected y with one target per sample, got a scalar.")
         check_same_length(X, y, who)

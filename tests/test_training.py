@@ -435,3 +435,13 @@ def test_trainer_is_quiet_about_the_right_pairs(model, loss_fn):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         nt.Trainer(model, loss_fn, nt.SGD(model.parameters(), lr=0.1))
+
+
+def test_fit_names_ragged_targets():
+    # was NumPy's "setting an array element with a sequence ... inhomogeneous shape"
+    X, _ = nt.data.xor()
+    model = nt.Sequential(nt.Dense(2, 1, "sigmoid", rng=0))
+    trainer = nt.Trainer(model, nt.BCELoss(), nt.SGD(model.parameters(), lr=0.1))
+    with pytest.raises(TypeError, match=re.escape("Trainer.fit: expected y to be a numeric array, got list with rows "
+                                                  "of different lengths (row 0 has 1 entry, row 3 has 2 entries)")):
+        trainer.fit(X, [[0], [1], [1], [0, 1]], verbose=0)
